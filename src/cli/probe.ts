@@ -1,0 +1,50 @@
+import { dirname, join } from 'node:path';
+import type { Database } from 'better-sqlite3';
+import type { Config } from '../config/schema';
+import { IdentityProtector, loadOrCreateKey, type IdentityMode } from '../correlate/identities';
+import { Pipeline } from '../dispatch/pipeline';
+import { openSpool, SpoolWriter } from '../spool/spool';
+
+/** Everything one capture source needs: spool, identity protection, pipeline. */
+export interface Probe {
+  cfg: Config;
+  db: Database;
+  writer: SpoolWriter;
+  pipeline: Pipeline;
+  ids: IdentityProtector;
+  keyFile: string | null;
+}
+
+/** Where the pseudonymization key lives when the config names none: next to the spool. */
+export function defaultKeyFile(spoolPath: string): string {
+  return join(dirname(spoolPath), 'sigprobe-pseudonym.key');
+}
+
+export function buildProbe(cfg: Config, identities?: IdentityMode): Probe {
+  const mode = identities ?? cfg.privacy.identities;
+  let key: Buffer | null = null;
+  let keyFile: string | null = null;
+  if (mode === 'pseudonymize') {
+    keyFile = cfg.privacy.keyFile ?? defaultKeyFile(cfg.spool.path);
+    key = loadOrCreateKey(keyFile, true);
+  }
+  const ids = new IdentityProtector(mode, key);
+  const db = openSpool(cfg.spool.path);
+  const writer = new SpoolWriter(db, { batchSize: cfg.spool.batchSize });
+  const l = cfg.limits;
+  const pipeline = new Pipeline(writer, ids, {
+    site: cfg.site,
+    tcap: { maxPending: l.tcap.maxPending, idleTimeoutUs: l.tcap.idleTimeoutSeconds * 1e6 },
+    sigtran: { xudtMaxMessages: l.xudt.maxMessages, xudtMaxBytes: l.xudt.maxBytes, xudtTimeoutUs: l.xudt.timeoutSeconds * 1e6 },
+    net: {
+      ip: { maxDatagrams: l.ipReassembly.maxDatagrams, maxTotalBytes: l.ipReassembly.maxBytes, timeoutUs: l.ipReassembly.timeoutSeconds * 1e6 },
+      sctp: {
+        maxAssociations: l.sctp.maxAssociations,
+        maxTotalPendingBytes: l.sctp.maxPendingBytes,
+        maxMessageBytes: l.sctp.maxMessageBytes,
+        timeoutUs: l.sctp.timeoutSeconds * 1e6,
+      },
+    },
+  });
+  return { cfg, db, writer, pipeline, ids, keyFile };
+}

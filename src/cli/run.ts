@@ -1,0 +1,77 @@
+import { SigprobeError } from '../config/errors';
+import { loadConfig } from '../config/load';
+import { LiveCapture } from '../capture/live';
+import { bpfFilter } from '../dispatch/bpf';
+import { buildProbe } from './probe';
+import { parseArgs, strOption } from './args';
+
+export const RUN_USAGE = 'usage: sigprobe run --config <file> [--interface <if>]';
+
+/**
+ * The live daemon: capture → pipeline → spool. Buffered records are flushed every
+ * spool.flushIntervalMs; timers advance with packet time, and with the wall clock while the link
+ * is idle. SIGTERM / SIGINT: stop capture, close every pending dialogue (end_reason shutdown),
+ * flush, close the spool, exit 0.
+ */
+export function runMain(argv: readonly string[], out: (s: string) => void): Promise<number> {
+  const p = parseArgs(argv, { config: 'string', interface: 'string' });
+  const cfgFile = strOption(p, 'config');
+  if (!cfgFile) throw new SigprobeError('E_USAGE', `--config <file> is required\n${RUN_USAGE}`);
+  const cfg = loadConfig(cfgFile);
+  const iface = strOption(p, 'interface') ?? cfg.capture?.interface;
+  if (!iface) throw new SigprobeError('E_CONFIG', `${cfgFile}: capture.interface: required for 'run' (or pass --interface)`);
+  const probe = buildProbe(cfg);
+  const { pipeline, writer, db } = probe;
+  pipeline.setSource(iface);
+  const c = cfg.capture;
+  const filter = !c || c.filter === 'auto' ? bpfFilter(pipeline.sctpDispatch) : c.filter;
+  let lastPacketWall = Date.now();
+  const capture = LiveCapture.open(
+    {
+      iface,
+      filter,
+      snaplen: c?.snaplen ?? 65535,
+      bufferSizeBytes: (c?.bufferMiB ?? 64) * 1024 * 1024,
+      promiscuous: c?.promiscuous ?? true,
+    },
+    (buf, start, capLen, origLen, tsUs, linkType, frame) => {
+      lastPacketWall = Date.now();
+      pipeline.onPacket(buf, start, capLen, origLen, tsUs, linkType, frame);
+    },
+  );
+  out(`sigprobe: capturing on ${iface} (site ${cfg.site}), filter: ${filter}`);
+  const flushTimer = setInterval(() => {
+    try {
+      // Idle link: let timers run on the wall clock (packet time ≈ wall time live).
+      if (Date.now() - lastPacketWall > 1000) pipeline.tick(Date.now() * 1000);
+      writer.flush();
+    } catch (e) {
+      process.stderr.write(`sigprobe: ${(e as Error).message}\n`);
+    }
+  }, cfg.spool.flushIntervalMs);
+  return new Promise((resolve) => {
+    let stopping = false;
+    const stop = (sig: string) => {
+      if (stopping) return;
+      stopping = true;
+      clearInterval(flushTimer);
+      const st = capture.stats();
+      capture.close();
+      pipeline.finish('shutdown');
+      let code = 0;
+      try {
+        writer.flush();
+      } catch (e) {
+        process.stderr.write(`sigprobe: ${(e as Error).message}\n`);
+        code = 1;
+      }
+      db.close();
+      out(`sigprobe: ${sig}: stopped; packets ${pipeline.stats.packets}, kernel received ${st.received}, dropped ${st.dropped}, if-dropped ${st.ifDropped}; ${writer.written} records written`);
+      resolve(code);
+      // node_pcap keeps a handle open after close(): exit explicitly.
+      setImmediate(() => process.exit(code));
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+  });
+}

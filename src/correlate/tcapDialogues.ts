@@ -1,0 +1,512 @@
+import { Layer } from '../metrics/layers';
+import type { Counters } from '../metrics/anomalies';
+import type { TcapView, TcapComponentView } from '../protocols/tcap/types';
+import type { SccpView } from '../protocols/sccp/types';
+import type { Mtp3View } from '../protocols/m3ua/types';
+import { acnToString } from '../protocols/tcap/decode';
+import { gtDigits } from '../protocols/sccp/decode';
+import { decodeMapParameter, isdnToString, tbcdToString } from '../protocols/map/decode';
+import { createMapInfoView } from '../protocols/map/types';
+import type { MapInfoView } from '../protocols/map/types';
+import { procedureName, mapErrorName, capErrorName } from '../protocols/map/constants';
+import { LruList, type LruNode } from './lru';
+import type { DialogueRecord, EndReason, Protocol, RecordSink, Status } from './record';
+import type { IdentityProtector } from './identities';
+import { splitImsi } from './plmn';
+import { ssnFamily, AppFamily } from '../dispatch/ssn';
+
+/** TCAP message types, Q.773 §4.2.1 (Table 8). */
+const enum TcapType {
+  Unidirectional = 0x61,
+  Begin = 0x62,
+  End = 0x64,
+  Continue = 0x65,
+  Abort = 0x67,
+}
+
+/** Component kinds, Q.773 §4.2.2. */
+const enum Comp {
+  Invoke = 1,
+  ReturnResultLast = 2,
+  ReturnError = 3,
+  Reject = 4,
+  ReturnResultNotLast = 7,
+}
+
+/** Anomalies of the TCAP dialogue layer (Layer.Correlate). */
+export const enum TcapDialogueAnomaly {
+  Ok = 0,
+  MissingTid = 1,
+  OrphanContinue = 2,
+  OrphanEnd = 3,
+  OrphanAbort = 4,
+  RetransmittedBegin = 5,
+  TidReused = 6,
+  Evicted = 7,
+  IdleTimeout = 8,
+  MapParameter = 9,
+}
+export const TCAP_DIALOGUE_ANOMALY_NAMES: readonly string[] = [
+  'ok',
+  'missing_tid',
+  'orphan_continue',
+  'orphan_end',
+  'orphan_abort',
+  'retransmitted_begin',
+  'tid_reused',
+  'evicted',
+  'idle_timeout',
+  'map_parameter',
+];
+
+/** One TCAP message as seen by the correlator (a reused object filled by the SIGTRAN handler). */
+export interface TcapInput {
+  tcap: TcapView;
+  /** Buffer holding the TCAP message [tcapStart, tcapEnd) (may be an XUDT reassembly buffer). */
+  tcapBuf: Buffer;
+  tcapStart: number;
+  tcapEnd: number;
+  sccp: SccpView;
+  /** Buffer holding the SCCP header (party addresses). */
+  sccpBuf: Buffer;
+  mtp: Mtp3View;
+  /** sccpAddressKey() of the calling / called party (GT digits, else PC+SSN). */
+  callingKey: string;
+  calledKey: string;
+  frame: number;
+  tsUs: number;
+}
+
+export interface TcapLimits {
+  /** Pending dialogues at most; the least recently active one is evicted beyond it. */
+  maxPending: number;
+  /** Idle timeout in µs of packet time. */
+  idleTimeoutUs: number;
+}
+
+export const DEFAULT_TCAP_LIMITS: TcapLimits = { maxPending: 500_000, idleTimeoutUs: 60_000_000 };
+
+/** A TCAP dialogue in flight. */
+class Dialogue implements LruNode {
+  lruPrev: LruNode | null = null;
+  lruNext: LruNode | null = null;
+  lastUs = 0;
+  /** Key of the initiator's TID (initiator address + otid); and of the responder's, once known. */
+  initKey = '';
+  respKey: string | null = null;
+  orphan = false;
+  beginFrame: number | null = null;
+  beginUs: number | null = null;
+  beginHash = 0;
+  beginLen = 0;
+  firstInvokeId = -1;
+  opcode = -1;
+  acnFamily = 0;
+  ssnFamily = AppFamily.Unknown;
+  status: Status = 'ok';
+  resultCode: number | null = null;
+  abortCause: string | null = null;
+  messages = 0;
+  nestedOps = 0;
+  retransmissions = 0;
+  imsi: string | null = null;
+  msisdn: string | null = null;
+  vlr: string | null = null;
+  sgsn: string | null = null;
+  callingGt: string | null = null;
+  calledGt: string | null = null;
+  responderGt: string | null = null;
+  opc: number | null = null;
+  dpc: number | null = null;
+  callingSsn: number | null = null;
+  calledSsn: number | null = null;
+  appContext: string | null = null;
+  otid: string | null = null;
+  dtid: string | null = null;
+}
+
+function tidHex(v: number, len: number): string {
+  return (v >>> 0).toString(16).padStart(len * 2, '0');
+}
+
+/** FNV-1a over a byte range: cheap identity of a Begin, to tell a retransmission from TID reuse. */
+function fnv1a(buf: Buffer, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) {
+    h ^= buf[i];
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/**
+ * Correlates TCAP messages (Q.774 transaction sub-layer) into dialogue records.
+ *
+ * Keys: a TID is only unique within the node that allocated it, so every TID is indexed together
+ * with the SCCP address of that node: the initiator's otid with the Begin's calling address, the
+ * responder's otid with the calling address of its first Continue (which may differ from the
+ * Begin's called address). A message carrying a dtid is looked up with its *called* address.
+ * TIDs alone are never a key; MTP3 point codes only stand in when an address has no GT.
+ *
+ * Pending dialogues are bounded by count (LRU eviction), by an idle deadline in packet time and
+ * by the collision rule (a new Begin on a key still pending closes the old one as tid_reused,
+ * unless it is a byte-identical retransmission). Every expiry or eviction becomes a record.
+ */
+export class TcapCorrelator {
+  private readonly table = new Map<string, Dialogue>();
+  private readonly lru = new LruList<Dialogue>();
+  private readonly mapInfo: MapInfoView = createMapInfoView();
+  /** Closed-record counts by end reason (exported as metrics). */
+  readonly closed: Record<EndReason, number> = {
+    end: 0, abort: 0, idle_timeout: 0, evicted: 0, tid_reused: 0, capture_end: 0, shutdown: 0, orphan_end: 0, unidirectional: 0,
+  };
+
+  constructor(
+    private readonly sink: RecordSink,
+    private readonly counters: Counters,
+    private readonly ids: IdentityProtector,
+    private readonly limits: TcapLimits = DEFAULT_TCAP_LIMITS,
+    private readonly site = '',
+    public source = '',
+  ) {}
+
+  get pending(): number {
+    return this.lru.size;
+  }
+
+  onMessage(m: TcapInput): void {
+    switch (m.tcap.msgType) {
+      case TcapType.Begin:
+        this.onBegin(m);
+        break;
+      case TcapType.Continue:
+        this.onContinue(m);
+        break;
+      case TcapType.End:
+      case TcapType.Abort:
+        this.onClose(m);
+        break;
+      case TcapType.Unidirectional:
+        this.onUnidirectional(m);
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** Closes dialogues idle for longer than the timeout at packet time nowUs. */
+  expire(nowUs: number): void {
+    const limit = nowUs - this.limits.idleTimeoutUs;
+    let d = this.lru.head;
+    while (d !== null && d.lastUs < limit) {
+      this.counters.anomaly(Layer.Correlate, TcapDialogueAnomaly.IdleTimeout);
+      this.finish(d, 'timeout', 'idle_timeout', null, null);
+      d = this.lru.head;
+    }
+  }
+
+  /** Closes every pending dialogue (end of a replay, or shutdown of the live probe). */
+  flush(reason: 'capture_end' | 'shutdown'): void {
+    let d = this.lru.head;
+    while (d !== null) {
+      this.finish(d, 'timeout', reason, null, null);
+      d = this.lru.head;
+    }
+  }
+
+  // ------------------------------------------------------------------ message kinds
+
+  private onBegin(m: TcapInput): void {
+    const t = m.tcap;
+    if (t.otidLen === 0) {
+      this.counters.anomaly(Layer.Correlate, TcapDialogueAnomaly.MissingTid);
+      return;
+    }
+    const key = m.callingKey + '#' + t.otidLen + ':' + t.otid;
+    const hash = fnv1a(m.tcapBuf, m.tcapStart, m.tcapEnd);
+    const len = m.tcapEnd - m.tcapStart;
+    const old = this.table.get(key);
+    if (old !== undefined) {
+      if (old.respKey === null && !old.orphan && old.beginHash === hash && old.beginLen === len) {
+        // Same Begin again (SCCP/M3UA retransmission, or the same message mirrored on two links).
+        old.retransmissions++;
+        this.counters.anomaly(Layer.Correlate, TcapDialogueAnomaly.RetransmittedBegin);
+        this.lru.touch(old, m.tsUs);
+        return;
+      }
+      this.counters.anomaly(Layer.Correlate, TcapDialogueAnomaly.TidReused);
+      this.finish(old, 'timeout', 'tid_reused', null, null);
+    }
+    const d = new Dialogue();
+    d.initKey = key;
+    d.beginFrame = m.frame;
+    d.beginUs = m.tsUs;
+    d.beginHash = hash;
+    d.beginLen = len;
+    d.otid = tidHex(t.otid, t.otidLen);
+    this.fillAddresses(d, m);
+    if (t.acnEnd > t.acnStart) {
+      d.acnFamily = t.acnFamily;
+      d.appContext = acnToString(m.tcapBuf, t.acnStart, t.acnEnd);
+    }
+    this.table.set(key, d);
+    this.lru.push(d);
+    d.lastUs = m.tsUs;
+    d.messages = 1;
+    this.components(d, m, true);
+    this.bound();
+  }
+
+  private onContinue(m: TcapInput): void {
+    const t = m.tcap;
+    if (t.otidLen === 0 || t.dtidLen === 0) {
+      this.counters.anomaly(Layer.Correlate, TcapDialogueAnomaly.MissingTid);
+      return;
+    }
+    const key = m.calledKey + '#' + t.dtidLen + ':' + t.dtid;
+    let d = this.table.get(key);
+    if (d === undefined) {
+      // Continue of a dialogue whose Begin is not in the capture: track it from here, so that
+      // its End still closes one record (flagged orphan) instead of two strays.
+      this.counters.anomaly(Layer.Correlate, TcapDialogueAnomaly.OrphanContinue);
+      d = new Dialogue();
+      d.orphan = true;
+      d.initKey = key;
+      d.otid = tidHex(t.dtid, t.dtidLen);
+      this.fillAddresses(d, m);
+      // The receiver of this Continue plays the initiator; swap the address view accordingly.
+      d.calledGt = d.callingGt;
+      d.callingGt = null;
+      this.table.set(key, d);
+      this.lru.push(d);
+      this.bound();
+    }
+    const fromResponder = d.initKey === key;
+    if (fromResponder && d.respKey === null) {
+      const rkey = m.callingKey + '#' + t.otidLen + ':' + t.otid;
+      const other = this.table.get(rkey);
+      if (other !== undefined && other !== d) {
+        this.counters.anomaly(Layer.Correlate, TcapDialogueAnomaly.TidReused);
+        this.finish(other, 'timeout', 'tid_reused', null, null);
+      }
+      d.respKey = rkey;
+      d.dtid = tidHex(t.otid, t.otidLen);
+      d.responderGt = this.gt(m.sccpBuf, m.sccp.calling);
+      this.table.set(rkey, d);
+      if (d.appContext === null && t.acnEnd > t.acnStart) {
+        d.acnFamily = t.acnFamily;
+        d.appContext = acnToString(m.tcapBuf, t.acnStart, t.acnEnd);
+      }
+    }
+    d.messages++;
+    this.lru.touch(d, m.tsUs);
+    this.components(d, m, !fromResponder);
+  }
+
+  private onClose(m: TcapInput): void {
+    const t = m.tcap;
+    const isAbort = t.msgType === TcapType.Abort;
+    if (t.dtidLen === 0) {
+      this.counters.anomaly(Layer.Correlate, TcapDialogueAnomaly.MissingTid);
+      return;
+    }
+    const key = m.calledKey + '#' + t.dtidLen + ':' + t.dtid;
+    let d = this.table.get(key);
+    let reason: EndReason = isAbort ? 'abort' : 'end';
+    if (d === undefined) {
+      this.counters.anomaly(Layer.Correlate, isAbort ? TcapDialogueAnomaly.OrphanAbort : TcapDialogueAnomaly.OrphanEnd);
+      d = new Dialogue();
+      d.orphan = true;
+      d.initKey = key;
+      d.otid = tidHex(t.dtid, t.dtidLen);
+      this.fillAddresses(d, m);
+      d.calledGt = d.callingGt;
+      d.callingGt = null;
+      reason = 'orphan_end';
+      this.table.set(key, d);
+      this.lru.push(d);
+    }
+    const fromResponder = d.initKey === key;
+    if (d.appContext === null && t.acnEnd > t.acnStart) {
+      d.acnFamily = t.acnFamily;
+      d.appContext = acnToString(m.tcapBuf, t.acnStart, t.acnEnd);
+    }
+    d.messages++;
+    this.components(d, m, !fromResponder);
+    if (isAbort) {
+      d.status = 'abort';
+      d.abortCause = this.abortCause(t);
+    }
+    this.finish(d, d.status, reason, m.frame, m.tsUs);
+  }
+
+  private onUnidirectional(m: TcapInput): void {
+    const d = new Dialogue();
+    d.beginFrame = m.frame;
+    d.beginUs = m.tsUs;
+    this.fillAddresses(d, m);
+    const t = m.tcap;
+    if (t.acnEnd > t.acnStart) {
+      d.acnFamily = t.acnFamily;
+      d.appContext = acnToString(m.tcapBuf, t.acnStart, t.acnEnd);
+    }
+    d.messages = 1;
+    this.components(d, m, true);
+    this.emit(d, 'ok', 'unidirectional', null, null);
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private bound(): void {
+    while (this.lru.size > this.limits.maxPending) {
+      const h = this.lru.head as Dialogue;
+      this.counters.anomaly(Layer.Correlate, TcapDialogueAnomaly.Evicted);
+      this.finish(h, 'timeout', 'evicted', null, null);
+    }
+  }
+
+  private gt(buf: Buffer, a: SccpView['calling']): string | null {
+    return a.present && a.gti !== 0 && a.digitsEnd > a.digitsStart ? gtDigits(buf, a.digitsStart, a.digitsEnd, a.digitsOdd) : null;
+  }
+
+  private fillAddresses(d: Dialogue, m: TcapInput): void {
+    const s = m.sccp;
+    d.callingGt = this.gt(m.sccpBuf, s.calling);
+    d.calledGt = this.gt(m.sccpBuf, s.called);
+    d.callingSsn = s.calling.ssn >= 0 ? s.calling.ssn : null;
+    d.calledSsn = s.called.ssn >= 0 ? s.called.ssn : null;
+    d.opc = m.mtp.opc;
+    d.dpc = m.mtp.dpc;
+    const f = ssnFamily(s.called.ssn);
+    d.ssnFamily = f !== AppFamily.Unknown ? f : ssnFamily(s.calling.ssn);
+  }
+
+  /**
+   * Walks the components of one message. fromInitiator: sent by the dialogue initiator.
+   * The first Invoke of the initiator names the dialogue; the responder's ReturnError / Reject
+   * to that invoke sets the status (other invokes are nested operations: counted, and mined for
+   * identities only).
+   */
+  private components(d: Dialogue, m: TcapInput, fromInitiator: boolean): void {
+    const t = m.tcap;
+    for (let i = 0; i < t.componentCount; i++) {
+      const c: TcapComponentView = t.components[i];
+      if (c.kind === Comp.Invoke) {
+        if (fromInitiator && d.firstInvokeId < 0 && d.opcode < 0) {
+          d.firstInvokeId = c.invokeId;
+          d.opcode = c.opcode;
+        } else {
+          d.nestedOps++;
+        }
+        this.identities(d, m, c.opcode, true, c.paramStart, c.paramEnd);
+      } else if (!fromInitiator) {
+        const first = c.invokeId === d.firstInvokeId && d.firstInvokeId >= 0;
+        if (c.kind === Comp.ReturnError) {
+          if (first) {
+            d.status = 'error';
+            d.resultCode = c.errorCode;
+          }
+        } else if (c.kind === Comp.Reject) {
+          if (first || c.invokeId < 0) {
+            d.status = 'reject';
+            d.resultCode = null;
+          }
+        } else if (first) {
+          // ReturnResult(Last/NotLast) of the first invoke: the result may carry the IMSI (SRI, SRI-SM).
+          this.identities(d, m, d.opcode, false, c.paramStart, c.paramEnd);
+        }
+      }
+    }
+  }
+
+  private identities(d: Dialogue, m: TcapInput, opcode: number, isInvoke: boolean, start: number, end: number): void {
+    if (start < 0 || end <= start || opcode < 0) return;
+    if (d.imsi !== null && d.msisdn !== null && d.vlr !== null) return;
+    if (this.family(d) === 'cap') return; // CAP arguments carry no MAP identities
+    const info = this.mapInfo;
+    const code = decodeMapParameter(opcode, isInvoke, m.tcapBuf, start, end, info);
+    if (code !== 0) {
+      this.counters.anomaly(Layer.Map, code);
+      return;
+    }
+    const b = m.tcapBuf;
+    if (d.imsi === null && info.imsiEnd > info.imsiStart) d.imsi = tbcdToString(b, info.imsiStart, info.imsiEnd);
+    if (d.msisdn === null && info.msisdnEnd > info.msisdnStart) d.msisdn = isdnToString(b, info.msisdnStart, info.msisdnEnd);
+    if (d.vlr === null && info.vlrEnd > info.vlrStart) d.vlr = isdnToString(b, info.vlrStart, info.vlrEnd);
+    if (d.sgsn === null && info.sgsnEnd > info.sgsnStart) d.sgsn = isdnToString(b, info.sgsnStart, info.sgsnEnd);
+  }
+
+  private abortCause(t: TcapView): string {
+    if (t.abortKind === 1) return 'p-abort:' + t.pAbortCause;
+    if (t.dialogue === 0x61) return 'u-abort:aare-result-' + t.aareResult;
+    return 'u-abort';
+  }
+
+  private family(d: Dialogue): Protocol {
+    if (d.acnFamily === 2) return 'cap';
+    if (d.acnFamily === 1) return 'map';
+    if (d.ssnFamily === AppFamily.Cap) return 'cap';
+    if (d.ssnFamily === AppFamily.Map) return 'map';
+    return 'tcap';
+  }
+
+  private finish(d: Dialogue, status: Status, reason: EndReason, rspFrame: number | null, rspUs: number | null): void {
+    this.table.delete(d.initKey);
+    if (d.respKey !== null && this.table.get(d.respKey) === d) this.table.delete(d.respKey);
+    this.lru.remove(d);
+    this.emit(d, status, reason, rspFrame, rspUs);
+  }
+
+  private emit(d: Dialogue, status: Status, reason: EndReason, rspFrame: number | null, rspUs: number | null): void {
+    this.closed[reason]++;
+    const protocol = this.family(d);
+    const opcode = d.opcode >= 0 ? d.opcode : null;
+    const resultName =
+      status === 'error' && d.resultCode !== null && d.resultCode >= 0
+        ? protocol === 'cap'
+          ? capErrorName(d.resultCode)
+          : mapErrorName(d.resultCode)
+        : status === 'abort'
+          ? d.abortCause
+          : null;
+    const split = d.imsi !== null ? splitImsi(d.imsi) : null;
+    const r: DialogueRecord = {
+      protocol,
+      procedure: opcode !== null ? procedureName(protocol === 'cap' ? 2 : 1, opcode) : null,
+      opcode,
+      status,
+      resultCode: status === 'error' && d.resultCode !== null && d.resultCode >= 0 ? d.resultCode : null,
+      resultName,
+      endReason: reason,
+      orphan: d.orphan,
+      reqFrame: d.beginFrame,
+      rspFrame: status === 'timeout' ? null : rspFrame,
+      reqTimeUs: d.beginUs,
+      rspTimeUs: status === 'timeout' ? null : rspUs,
+      latencyUs: status !== 'timeout' && rspUs !== null && d.beginUs !== null ? rspUs - d.beginUs : null,
+      imsi: this.ids.protect('imsi', d.imsi),
+      msisdn: this.ids.protect('msisdn', d.msisdn),
+      homeMcc: split ? split[0] : null,
+      homeMnc: split ? split[1] : null,
+      callingGt: d.callingGt,
+      calledGt: d.calledGt,
+      responderGt: d.responderGt,
+      opc: d.opc,
+      dpc: d.dpc,
+      callingSsn: d.callingSsn,
+      calledSsn: d.calledSsn,
+      vlrNumber: d.vlr,
+      sgsnNumber: d.sgsn,
+      appContext: d.appContext,
+      otid: d.otid,
+      dtid: d.dtid,
+      messages: d.messages,
+      nestedOps: d.nestedOps,
+      retransmissions: d.retransmissions,
+      abortCause: d.abortCause,
+      site: this.site,
+      source: this.source,
+    };
+    this.sink.write(r);
+  }
+}

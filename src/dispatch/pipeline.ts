@@ -1,0 +1,156 @@
+import { Layer } from '../metrics/layers';
+import { Counters } from '../metrics/anomalies';
+import type { IpView, LinkView, SctpMessageView } from '../net/types';
+import { decodeLink } from '../net/link';
+import { IpLayer, IpResult } from '../net/ip';
+import { SctpLayer } from '../net/sctpLayer';
+import { SctpDispatch, DispatchAnomaly } from './registry';
+import { SigtranHandler, looksLikeM2ua, looksLikeM3ua, DEFAULT_SIGTRAN_LIMITS } from './sigtran';
+import type { SigtranLimits } from './sigtran';
+import { TcapCorrelator, DEFAULT_TCAP_LIMITS } from '../correlate/tcapDialogues';
+import type { TcapLimits } from '../correlate/tcapDialogues';
+import type { RecordSink } from '../correlate/record';
+import type { IdentityProtector } from '../correlate/identities';
+import { registerAnomalyNames } from './anomalyNames';
+import { createIpView, createLinkView } from '../net/types';
+import { DEFAULT_NET_LIMITS } from './netDefaults';
+import type { NetLimits } from './netDefaults';
+
+/** IP protocol numbers (IANA) the probe climbs into. */
+const enum IpProto {
+  Tcp = 6,
+  Udp = 17,
+  Sctp = 132,
+}
+
+export interface PipelineOptions {
+  site: string;
+  net?: { ip?: Partial<NetLimits['ip']>; sctp?: Partial<NetLimits['sctp']> };
+  tcap?: Partial<TcapLimits>;
+  sigtran?: Partial<SigtranLimits>;
+  /** Run expiry of timers every this many µs of packet time. */
+  expiryTickUs?: number;
+}
+
+/** Packet-level counters for the replay summary and metrics. */
+export class PipelineStats {
+  packets = 0;
+  bytes = 0;
+  nonIp = 0;
+  fragmentsHeld = 0;
+  /** Packets by IP protocol (index = protocol number). */
+  readonly byIpProto = new Float64Array(256);
+  sctpMessages = 0;
+  /** SCTP user messages by dispatch target name. */
+  readonly dispatched = new Map<string, number>();
+  /** Packets whose timestamp went backwards (kept, counted: capture clocks do that). */
+  timeWentBack = 0;
+}
+
+/**
+ * The packet path: link → IP (+ reassembly) → SCTP (+ reassembly) → dispatch table → protocol
+ * handlers → correlators → record sink. One instance per capture source; single-threaded;
+ * every view object is allocated once here and reused for every packet. Packet time (never the
+ * wall clock) drives reassembly timeouts and dialogue expiry, so a replay is deterministic.
+ */
+export class Pipeline {
+  readonly counters = new Counters();
+  readonly stats = new PipelineStats();
+  readonly sctpDispatch = new SctpDispatch();
+  readonly tcap: TcapCorrelator;
+  readonly sigtran: SigtranHandler;
+  readonly ip: IpLayer;
+  readonly sctp: SctpLayer;
+  private readonly link: LinkView = createLinkView();
+  private readonly ipView: IpView = createIpView();
+  private readonly expiryTickUs: number;
+  private nextExpiryUs = -1;
+  private lastTsUs = 0;
+  private frame = 0;
+  private tsUs = 0;
+  private readonly onSctp: (msg: SctpMessageView) => void;
+
+  constructor(sink: RecordSink, ids: IdentityProtector, opts: PipelineOptions) {
+    registerAnomalyNames(this.counters);
+    this.ip = new IpLayer({ ...DEFAULT_NET_LIMITS.ip, ...(opts.net?.ip ?? {}) });
+    this.sctp = new SctpLayer({ ...DEFAULT_NET_LIMITS.sctp, ...(opts.net?.sctp ?? {}) });
+    this.tcap = new TcapCorrelator(sink, this.counters, ids, { ...DEFAULT_TCAP_LIMITS, ...(opts.tcap ?? {}) }, opts.site);
+    this.sigtran = new SigtranHandler(this.counters, this.tcap, { ...DEFAULT_SIGTRAN_LIMITS, ...(opts.sigtran ?? {}) });
+    this.expiryTickUs = opts.expiryTickUs ?? 1_000_000;
+    // Registration is data: see registry.ts for the dispatch order.
+    this.sctpDispatch.register({ name: 'm3ua', ppids: [3], ports: [2905], heuristic: looksLikeM3ua, handler: this.sigtran.m3ua });
+    this.sctpDispatch.register({ name: 'm2ua', ppids: [2], ports: [2904], heuristic: looksLikeM2ua, handler: this.sigtran.m2ua });
+    this.onSctp = (msg) => this.onSctpMessage(msg);
+  }
+
+  /** Sets the `source` column of records (capture file name or interface). */
+  setSource(source: string): void {
+    this.tcap.source = source;
+  }
+
+  /** One captured packet. The buffer is only valid during the call. */
+  onPacket(buf: Buffer, start: number, capLen: number, _origLen: number, tsUs: number, linkType: number, frame: number): void {
+    const st = this.stats;
+    st.packets++;
+    st.bytes += capLen;
+    this.frame = frame;
+    if (tsUs < this.lastTsUs) st.timeWentBack++;
+    else this.lastTsUs = tsUs;
+    this.tsUs = tsUs;
+    if (this.lastTsUs >= this.nextExpiryUs) this.tick(this.lastTsUs);
+    const end = start + capLen;
+    const link = this.link;
+    const lc = decodeLink(linkType, buf, start, end, link);
+    if (lc !== 0) {
+      this.counters.anomaly(Layer.Link, lc);
+      return;
+    }
+    this.counters.ok(Layer.Link);
+    if (link.etherType !== 0x0800 && link.etherType !== 0x86dd) {
+      st.nonIp++;
+      return;
+    }
+    const ipv = this.ipView;
+    const ip = this.ip;
+    const r = ip.decode(link.etherType, buf, link.start, end, tsUs, ipv);
+    if (ip.anomalyCode !== 0) this.counters.anomaly(ip.anomalyLayer, ip.anomalyCode);
+    if (r !== IpResult.Ok) {
+      if (r === IpResult.FragmentHeld) st.fragmentsHeld++;
+      return;
+    }
+    this.counters.ok(ipv.version === 4 ? Layer.Ipv4 : Layer.Ipv6);
+    if (ipv.reassembled) this.counters.ok(Layer.IpReassembly);
+    st.byIpProto[ipv.proto & 255]++;
+    if (ipv.proto === IpProto.Sctp) {
+      const sc = this.sctp.onPacket(ipv, tsUs, this.onSctp);
+      if (sc !== 0) this.counters.anomaly(this.sctp.anomalyLayer, sc);
+      else this.counters.ok(Layer.Sctp);
+    }
+  }
+
+  private onSctpMessage(msg: SctpMessageView): void {
+    this.stats.sctpMessages++;
+    if (msg.reassembled) this.counters.ok(Layer.SctpReassembly);
+    const reg = this.sctpDispatch.route(msg);
+    if (reg === null) {
+      if (msg.ppid === 0) this.counters.anomaly(Layer.Dispatch, DispatchAnomaly.Undispatched);
+      return;
+    }
+    this.counters.ok(Layer.Dispatch);
+    reg.handler.onSctpMessage(msg, this.frame, this.tsUs);
+  }
+
+  /** Timer work at packet time nowUs: dialogue expiry and reassembly expiry. */
+  tick(nowUs: number): void {
+    this.nextExpiryUs = nowUs + this.expiryTickUs;
+    this.tcap.expire(nowUs);
+    this.sigtran.expire(nowUs);
+    this.ip.expire(nowUs);
+    this.sctp.expire(nowUs);
+  }
+
+  /** End of input: everything still pending becomes a record. */
+  finish(reason: 'capture_end' | 'shutdown'): void {
+    this.tcap.flush(reason);
+  }
+}

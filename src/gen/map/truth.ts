@@ -1,0 +1,112 @@
+// Ground-truth output: one JSON line per dialogue, sorted by req_frame (ties by rsp_frame, a
+// missing response first), written as soon as every dialogue with a smaller req_frame is over.
+// Dialogues enter the queue when their request is written, so queue order = req_frame order.
+import * as fs from 'fs';
+import { Dialogue } from './dialogue';
+
+export interface TruthRecord {
+  protocol: 'map' | 'cap';
+  req_frame: number;
+  rsp_frame: number | null;
+  opcode: number;
+  procedure: string;
+  status: 'ok' | 'error' | 'abort' | 'reject' | 'timeout';
+  result_code: number | null;
+  imsi: string | null;
+  latency_us: number | null;
+}
+
+const FLUSH_BYTES = 1 << 16;
+
+export class TruthWriter {
+  readonly byProcedure: Record<string, number> = {};
+  readonly byStatus: Record<string, number> = {};
+  lines = 0;
+  private readonly fd: number;
+  private buf = '';
+  private queue: (Dialogue | undefined)[] = [];
+  private head = 0;
+
+  constructor(path: string) {
+    this.fd = fs.openSync(path, 'w');
+  }
+
+  /** the dialogue's request has been written (its req_frame is known) */
+  enqueue(d: Dialogue): void {
+    this.queue.push(d);
+  }
+
+  get pending(): number {
+    return this.queue.length - this.head;
+  }
+
+  /** write out every finished dialogue at the head of the queue */
+  drain(): void {
+    const q = this.queue;
+    while (this.head < q.length) {
+      const first = q[this.head]!;
+      // dialogues completed by the same packet share a req_frame: emit them together
+      let end = this.head + 1;
+      while (end < q.length && q[end]!.reqFrame === first.reqFrame) end++;
+      for (let i = this.head; i < end; i++) if (!q[i]!.done) return this.compact();
+      const group = q.slice(this.head, end) as Dialogue[];
+      if (group.length > 1) group.sort((a, b) => (a.rspFrame ?? 0) - (b.rspFrame ?? 0));
+      for (let i = this.head; i < end; i++) q[i] = undefined;
+      this.head = end;
+      for (const d of group) this.emit(d);
+    }
+    this.compact();
+  }
+
+  close(): void {
+    this.drain();
+    if (this.pending > 0) throw new Error(`truth: ${this.pending} dialogues never finished`);
+    if (this.buf.length > 0) fs.writeSync(this.fd, this.buf);
+    this.buf = '';
+    fs.closeSync(this.fd);
+  }
+
+  private compact(): void {
+    if (this.head > 4096 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  private emit(d: Dialogue): void {
+    const r = toRecord(d);
+    this.byProcedure[r.procedure] = (this.byProcedure[r.procedure] ?? 0) + 1;
+    this.byStatus[r.status] = (this.byStatus[r.status] ?? 0) + 1;
+    this.lines++;
+    this.buf += formatTruthLine(r) + '\n';
+    if (this.buf.length >= FLUSH_BYTES) {
+      fs.writeSync(this.fd, this.buf);
+      this.buf = '';
+    }
+  }
+}
+
+export function toRecord(d: Dialogue): TruthRecord {
+  const answered = d.rspFrame !== null;
+  return {
+    protocol: d.protocol,
+    req_frame: d.reqFrame,
+    rsp_frame: d.rspFrame,
+    opcode: d.opcode,
+    procedure: d.procedure,
+    status: d.status,
+    result_code: d.resultCode,
+    imsi: d.imsi,
+    latency_us: answered ? d.rspT - d.reqT : null,
+  };
+}
+
+/** the record as one JSON line, keys in the fixed order, Python json.dumps spacing (like the oracle) */
+export function formatTruthLine(r: TruthRecord): string {
+  const v = (x: unknown) => JSON.stringify(x);
+  return (
+    `{"protocol": ${v(r.protocol)}, "req_frame": ${r.req_frame}, "rsp_frame": ${v(r.rsp_frame)}, "opcode": ${r.opcode}, ` +
+    `"procedure": ${v(r.procedure)}, "status": ${v(r.status)}, "result_code": ${v(r.result_code)}, "imsi": ${v(r.imsi)}, ` +
+    `"latency_us": ${v(r.latency_us)}}`
+  );
+}

@@ -1,0 +1,84 @@
+/**
+ * Spool schema, as numbered migrations. A migration is applied once, in order, inside a
+ * transaction; `schema_migrations` records what was applied. Never edit a released migration:
+ * add the next one.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'dialogues',
+    sql: `
+CREATE TABLE dialogues (
+  id              INTEGER PRIMARY KEY,          -- spool record id (monotonic; the shipper's watermark)
+  protocol        TEXT NOT NULL,                -- map | cap | tcap (later diameter | gtpv1 | gtpv2)
+  procedure       TEXT,                         -- e.g. sendAuthenticationInfo (first Invoke of the Begin)
+  opcode          INTEGER,                      -- MAP/CAP local operation code
+  status          TEXT NOT NULL,                -- ok | error | reject | abort | timeout
+  result_code     INTEGER,                      -- MAP/CAP error code (NULL unless status = error)
+  result_name     TEXT,                         -- error name, or the abort cause
+  end_reason      TEXT NOT NULL,                -- end | abort | idle_timeout | evicted | tid_reused | capture_end | shutdown | orphan_end | unidirectional
+  orphan          INTEGER NOT NULL DEFAULT 0,   -- 1: the request (TCAP Begin) was not seen
+  req_frame       INTEGER,                      -- 1-based packet ordinal of the request within the source
+  rsp_frame       INTEGER,                      -- ... of the final answer (End / Abort); NULL on timeout
+  req_time_us     INTEGER,                      -- packet time, µs since the epoch
+  rsp_time_us     INTEGER,
+  latency_us      INTEGER,
+  imsi            TEXT,                         -- pseudonymized by default (HMAC-SHA-256, 96 bits hex)
+  msisdn          TEXT,                         -- idem
+  home_mcc        TEXT,                         -- from the IMSI, kept in clear
+  home_mnc        TEXT,
+  calling_gt      TEXT,                         -- SCCP calling party GT of the request
+  called_gt       TEXT,
+  responder_gt    TEXT,                         -- calling GT of the first answer (may differ from called_gt)
+  opc             INTEGER,                      -- MTP3 / M3UA point codes of the request as captured
+  dpc             INTEGER,
+  calling_ssn     INTEGER,
+  called_ssn      INTEGER,
+  vlr_number      TEXT,                         -- VLR / MSC E.164 number from the MAP argument
+  sgsn_number     TEXT,
+  app_context     TEXT,                         -- application-context-name OID
+  otid            TEXT,                         -- initiator TID (hex)
+  dtid            TEXT,                         -- responder TID (hex)
+  messages        INTEGER NOT NULL,             -- TCAP messages in the dialogue
+  nested_ops      INTEGER NOT NULL DEFAULT 0,   -- invokes besides the first (e.g. insertSubscriberData in updateLocation)
+  retransmissions INTEGER NOT NULL DEFAULT 0,
+  abort_cause     TEXT,
+  site            TEXT NOT NULL,
+  source          TEXT NOT NULL                 -- capture file or interface
+);
+CREATE INDEX dialogues_time ON dialogues (req_time_us);
+CREATE INDEX dialogues_imsi ON dialogues (imsi);
+CREATE INDEX dialogues_proc ON dialogues (procedure, status);
+
+-- The same rows with ISO-8601 times and milliseconds, for humans at the sqlite3 prompt.
+CREATE VIEW dialogues_human AS
+SELECT id, protocol, procedure, status, result_code, result_name, end_reason,
+       strftime('%Y-%m-%dT%H:%M:%f', req_time_us / 1e6, 'unixepoch') || 'Z' AS req_time,
+       strftime('%Y-%m-%dT%H:%M:%f', rsp_time_us / 1e6, 'unixepoch') || 'Z' AS rsp_time,
+       round(latency_us / 1000.0, 3) AS latency_ms,
+       imsi, msisdn, home_mcc, home_mnc, calling_gt, called_gt, responder_gt, vlr_number, sgsn_number,
+       opc, dpc, calling_ssn, called_ssn, app_context, otid, dtid, messages, nested_ops,
+       retransmissions, orphan, req_frame, rsp_frame, site, source
+FROM dialogues;
+
+-- One row per replay / live session: what was read and what was decoded.
+CREATE TABLE runs (
+  id           INTEGER PRIMARY KEY,
+  started_at   TEXT NOT NULL,
+  finished_at  TEXT,
+  mode         TEXT NOT NULL,                 -- replay | live
+  sources      TEXT NOT NULL,
+  site         TEXT NOT NULL,
+  packets      INTEGER,
+  dialogues    INTEGER,
+  summary      TEXT                           -- JSON of the replay summary (counters, anomalies)
+);
+`,
+  },
+];
