@@ -20,6 +20,9 @@ export interface GenOptions {
   scenario?: ScenarioName;
   /** override individual knobs of the scenario's profile (rates, MTU...) */
   profile?: Partial<Profile>;
+  /** called every `progressEvery` (default 10000) truth lines written */
+  onProgress?: (p: { dialogues: number; packets: number }) => void;
+  progressEvery?: number;
 }
 
 export interface GenSummary {
@@ -55,6 +58,7 @@ export function generate(opts: GenOptions): GenSummary {
   const format = /\.pcapng$/i.test(opts.out) ? 'pcapng' : 'pcap';
   const truthPath = truthPathFor(opts.out);
   const engine = new Engine({ out: opts.out, truthPath, format, seed: opts.seed, profile });
+  if (opts.onProgress) engine.onProgress(opts.progressEvery ?? 10000, opts.onProgress);
   const startUs = opts.startUs ?? DEFAULT_START_US;
   const spanUs = Math.round((opts.spanSeconds ?? Math.max(1, opts.dialogues * profile.secondsPerDialogue)) * 1e6);
   drive(engine, opts.dialogues, startUs, spanUs);

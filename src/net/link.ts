@@ -3,8 +3,8 @@
  * A non-IP EtherType is not an anomaly: the result is Ok with `etherType` set (the caller
  * counts "not IP"); a BSD loopback frame with an unknown address family gives etherType 0.
  */
-import { rd16, rd32 } from './bytes';
 import { LinkType } from '../capture/linkTypes';
+import { rd16, rd32 } from './bytes';
 import {
   AF_INET, AF_INET6_VALUES, ETHERNET_HEADER_LEN, EtherType, NULL_HEADER_LEN, SLL2_HEADER_LEN,
   SLL_HEADER_LEN, VLAN_TAG_LEN,

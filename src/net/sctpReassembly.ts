@@ -66,7 +66,7 @@ export interface SctpReassemblyLimits {
 }
 
 export const DEFAULT_SCTP_LIMITS: SctpReassemblyLimits = {
-  maxAssociations: 65536,
+  maxAssociations: 16384, // ~1 KiB per direction (TSN window 512 B + tables)
   maxPendingBytesPerAssoc: 1024 * 1024,
   maxTotalPendingBytes: 64 * 1024 * 1024,
   maxPendingMessages: 16384,

@@ -25,21 +25,29 @@ export interface OracleRow {
  * the capture's content hash and the oracle script's mtime (each run costs ~1 s of tshark).
  */
 export function oracleJsonl(file: string): OracleRow[] {
-  const h = createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 20);
-  const dir = join(tmpdir(), 'sigprobe-oracle-cache');
-  mkdirSync(dir, { recursive: true });
-  const cache = join(dir, `${h}-${Math.floor(statSync(ORACLE).mtimeMs)}.jsonl`);
-  let text: string;
-  if (existsSync(cache)) {
-    text = readFileSync(cache, 'utf8');
-  } else {
-    text = execFileSync(ORACLE, ['--jsonl', file], { encoding: 'utf8', maxBuffer: 1 << 28 });
-    writeFileSync(cache, text);
-  }
-  return text
+  return cachedOracle(file, ['--jsonl'])
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as OracleRow);
+}
+
+/** Runs the oracle with args on file, cached by content hash + oracle mtime + args. */
+function cachedOracle(file: string, args: string[]): string {
+  const h = createHash('sha256').update(readFileSync(file)).update(args.join(' ')).digest('hex').slice(0, 24);
+  const dir = join(tmpdir(), 'sigprobe-oracle-cache');
+  mkdirSync(dir, { recursive: true });
+  const cache = join(dir, `${h}-${Math.floor(statSync(ORACLE).mtimeMs)}.out`);
+  if (existsSync(cache)) return readFileSync(cache, 'utf8');
+  const text = execFileSync(ORACLE, [...args, file], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  writeFileSync(cache, text);
+  return text;
+}
+
+/** The oracle's TSV rows as {column: value} objects. */
+export function oracleTsv(file: string): Record<string, string>[] {
+  const lines = cachedOracle(file, []).split('\n').filter((l) => l !== '' && !l.startsWith('# counts'));
+  const head = lines[0].split('\t');
+  return lines.slice(1).map((l) => Object.fromEntries(l.split('\t').map((v, i) => [head[i], v])));
 }
 
 /** Every capture file under ../shared/captures, plus the oracle's synthetic MAP self-test capture. */

@@ -2,17 +2,16 @@
  * Test helpers for the net layer tests: hex vectors, packet builders (Ethernet / IPv4 / IPv6 /
  * SCTP, following RFC 791, RFC 8200, RFC 9260 layouts) and a seeded PRNG for fuzzing.
  */
+import { hex } from '../helpers/hex';
+import { mutate, Prng as BasePrng } from '../helpers/mutationFuzz';
 import { readPcapRecords, PcapRecord } from '../helpers/pcapRecords';
+
+export { hex };
 
 export const CAPTURES = '/work/shared/captures/public';
 
 export function capture(rel: string): PcapRecord[] {
   return readPcapRecords(`${CAPTURES}/${rel}`);
-}
-
-/** Concatenates hex strings (spaces ignored). */
-export function hex(...parts: string[]): Buffer {
-  return Buffer.from(parts.join('').replace(/\s+/g, ''), 'hex');
 }
 
 export function u16(v: number): Buffer {
@@ -156,31 +155,10 @@ export function sctpFrame(sctpPacket: Buffer, v4: V4Opts = {}): Buffer {
   return ethernet(0x0800, ipv4(sctpPacket, v4));
 }
 
-/** mulberry32: small seeded PRNG. */
-export class Prng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed >>> 0;
-  }
-  next(): number {
-    let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-  bytes(n: number): Buffer {
-    const b = Buffer.allocUnsafe(n);
-    for (let i = 0; i < n; i++) b[i] = this.int(256);
-    return b;
-  }
-  /** A copy of `base` with 1–4 random bytes changed and maybe truncated. */
+/** The shared seeded PRNG (test/helpers/mutationFuzz) with the mutation helper as a method. */
+export class Prng extends BasePrng {
+  /** A mutated copy of `base` (byte changes, insertions, deletions, truncation). */
   mutate(base: Buffer): Buffer {
-    const b = Buffer.from(base);
-    const n = 1 + this.int(4);
-    for (let i = 0; i < n; i++) b[this.int(b.length)] = this.int(256);
-    return this.int(4) === 0 ? b.subarray(0, this.int(b.length + 1)) : b;
+    return mutate(this, base);
   }
 }

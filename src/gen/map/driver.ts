@@ -25,7 +25,9 @@ export function drive(e: Engine, dialogues: number, startUs: number, spanUs: num
   const weights = procs.map((k) => p.procWeights[k]);
   const perDialogueUs = dialogues > 0 ? spanUs / dialogues : 0;
 
-  const nOrphans = Math.round((dialogues * p.orphanPerMille) / 1000);
+  // orphans at the start are the dialogues in flight when the capture began: ~0.3 s of traffic
+  let nOrphans = Math.round((dialogues * p.orphanPerMille) / 1000);
+  if (p.orphansAtStart && perDialogueUs > 0) nOrphans = Math.min(nOrphans, Math.max(1, Math.round(300_000 / perDialogueUs)));
   for (let i = 0; i < nOrphans; i++) {
     const t = startUs + rng.int(p.orphansAtStart ? Math.min(500_000, Math.max(1, spanUs)) : Math.max(1, spanUs));
     startOrphan(e, t);

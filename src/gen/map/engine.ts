@@ -62,6 +62,9 @@ export class Engine implements FlowEnv {
   private readonly writer: PcapWriter;
   readonly truth: TruthWriter;
   private nextLocalRef: number;
+  private progressEvery = 0;
+  private nextProgress = Infinity;
+  private progressFn: ((p: { dialogues: number; packets: number }) => void) | null = null;
 
   constructor(o: EngineOptions) {
     this.rng = new Prng(o.seed);
@@ -76,6 +79,12 @@ export class Engine implements FlowEnv {
 
   get transportCounters(): Transport['counters'] {
     return this.transport.counters;
+  }
+
+  onProgress(every: number, fn: (p: { dialogues: number; packets: number }) => void): void {
+    this.progressEvery = Math.max(1, every);
+    this.nextProgress = this.progressEvery;
+    this.progressFn = fn;
   }
 
   // ---------------------------------------------------------------- FlowEnv
@@ -211,6 +220,10 @@ export class Engine implements FlowEnv {
       d.done = true;
       this.inFlight--;
       this.truth.drain();
+      if (this.truth.lines >= this.nextProgress) {
+        this.nextProgress = this.truth.lines + this.progressEvery;
+        this.progressFn!({ dialogues: this.truth.lines, packets: this.writer.packets });
+      }
     }
   }
 
