@@ -4,6 +4,7 @@ import type { TcapView, TcapComponentView } from '../protocols/tcap/types';
 import type { SccpView } from '../protocols/sccp/types';
 import type { Mtp3View } from '../protocols/m3ua/types';
 import { acnToString } from '../protocols/tcap/decode';
+import { AARE_RESULT_NAMES, ABORT_SOURCE_NAMES, P_ABORT_CAUSE_NAMES, REJECT_PROBLEM_NAMES, REJECT_PROBLEM_TYPE_NAMES } from '../protocols/tcap/constants';
 import { gtDigits } from '../protocols/sccp/decode';
 import { decodeMapParameter, isdnToString, tbcdToString } from '../protocols/map/decode';
 import { createMapInfoView } from '../protocols/map/types';
@@ -106,6 +107,7 @@ class Dialogue implements LruNode {
   status: Status = 'ok';
   resultCode: number | null = null;
   abortCause: string | null = null;
+  rejectProblem: string | null = null;
   messages = 0;
   nestedOps = 0;
   retransmissions = 0;
@@ -400,7 +402,8 @@ export class TcapCorrelator {
         }
         this.identities(d, m, c.opcode, true, c.paramStart, c.paramEnd);
       } else if (!fromInitiator) {
-        const first = c.invokeId === d.firstInvokeId && d.firstInvokeId >= 0;
+        // Orphans never saw the first invoke: the responder's answers are all we have.
+        const first = d.firstInvokeId >= 0 ? c.invokeId === d.firstInvokeId : d.orphan;
         if (c.kind === Comp.ReturnError) {
           if (first) {
             d.status = 'error';
@@ -410,6 +413,8 @@ export class TcapCorrelator {
           if (first || c.invokeId < 0) {
             d.status = 'reject';
             d.resultCode = null;
+            d.rejectProblem =
+              (REJECT_PROBLEM_TYPE_NAMES[c.problemType] ?? 'problem' + c.problemType) + ':' + (REJECT_PROBLEM_NAMES[c.problemType]?.[c.problemCode] ?? String(c.problemCode));
           }
         } else if (first) {
           // ReturnResult(Last/NotLast) of the first invoke: the result may carry the IMSI (SRI, SRI-SM).
@@ -436,9 +441,11 @@ export class TcapCorrelator {
     if (d.sgsn === null && info.sgsnEnd > info.sgsnStart) d.sgsn = isdnToString(b, info.sgsnStart, info.sgsnEnd);
   }
 
+  /** 'p-abort:resourceLimitation', 'u-abort:aare-reject-permanent', 'u-abort:dialogue-service-user'... */
   private abortCause(t: TcapView): string {
-    if (t.abortKind === 1) return 'p-abort:' + t.pAbortCause;
-    if (t.dialogue === 0x61) return 'u-abort:aare-result-' + t.aareResult;
+    if (t.abortKind === 1) return 'p-abort:' + (P_ABORT_CAUSE_NAMES[t.pAbortCause] ?? String(t.pAbortCause));
+    if (t.dialogue === 0x61) return 'u-abort:aare-' + (AARE_RESULT_NAMES[t.aareResult] ?? String(t.aareResult));
+    if (t.dialogue === 0x64 && t.abortSource >= 0) return 'u-abort:' + (ABORT_SOURCE_NAMES[t.abortSource] ?? String(t.abortSource));
     return 'u-abort';
   }
 
@@ -468,7 +475,9 @@ export class TcapCorrelator {
           : mapErrorName(d.resultCode)
         : status === 'abort'
           ? d.abortCause
-          : null;
+          : status === 'reject'
+            ? d.rejectProblem
+            : null;
     const split = d.imsi !== null ? splitImsi(d.imsi) : null;
     const r: DialogueRecord = {
       protocol,
