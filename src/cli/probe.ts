@@ -4,6 +4,7 @@ import type { Config } from '../config/schema';
 import { IdentityProtector, loadOrCreateKey, type IdentityMode } from '../correlate/identities';
 import { Pipeline } from '../dispatch/pipeline';
 import { openSpool, SpoolWriter } from '../spool/spool';
+import { AnomalySampler } from '../capture/anomalySampler';
 
 /** Everything one capture source needs: spool, identity protection, pipeline. */
 export interface Probe {
@@ -32,8 +33,13 @@ export function buildProbe(cfg: Config, identities?: IdentityMode): Probe {
   const db = openSpool(cfg.spool.path);
   const writer = new SpoolWriter(db, { batchSize: cfg.spool.batchSize });
   const l = cfg.limits;
+  const dbg = cfg.debug;
+  const sampler = dbg.anomalyPcap
+    ? new AnomalySampler({ path: dbg.anomalyPcap, maxPerSecondPerLayer: dbg.anomalyPcapPerSecond, maxPackets: dbg.anomalyPcapMaxPackets })
+    : null;
   const pipeline = new Pipeline(writer, ids, {
     site: cfg.site,
+    sampler,
     tcap: { maxPending: l.tcap.maxPending, idleTimeoutUs: l.tcap.idleTimeoutSeconds * 1e6 },
     sigtran: { xudtMaxMessages: l.xudt.maxMessages, xudtMaxBytes: l.xudt.maxBytes, xudtTimeoutUs: l.xudt.timeoutSeconds * 1e6 },
     net: {

@@ -31,6 +31,7 @@ export function parseConfig(text: string, file: string): Config {
   const base = dirname(resolve(file));
   cfg.spool.path = resolve(base, cfg.spool.path);
   if (cfg.privacy.keyFile) cfg.privacy.keyFile = resolve(base, cfg.privacy.keyFile);
+  if (cfg.debug.anomalyPcap) cfg.debug.anomalyPcap = resolve(base, cfg.debug.anomalyPcap);
   return cfg;
 }
 

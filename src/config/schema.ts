@@ -37,6 +37,15 @@ export const ConfigSchema = z
       })
       .strict()
       .optional(),
+    debug: z
+      .object({
+        /** Packets that raise decode anomalies are written here (pcap), rate-limited. */
+        anomalyPcap: z.string().min(1).optional(),
+        anomalyPcapPerSecond: positiveInt.default(10),
+        anomalyPcapMaxPackets: positiveInt.default(10000),
+      })
+      .strict()
+      .default({}),
     limits: z
       .object({
         tcap: z

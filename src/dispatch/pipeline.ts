@@ -15,6 +15,7 @@ import { registerAnomalyNames } from './anomalyNames';
 import { createIpView, createLinkView } from '../net/types';
 import { DEFAULT_NET_LIMITS } from './netDefaults';
 import type { NetLimits } from './netDefaults';
+import type { AnomalySampler } from '../capture/anomalySampler';
 
 /** IP protocol numbers (IANA) the probe climbs into. */
 const enum IpProto {
@@ -30,6 +31,8 @@ export interface PipelineOptions {
   sigtran?: Partial<SigtranLimits>;
   /** Run expiry of timers every this many µs of packet time. */
   expiryTickUs?: number;
+  /** Write packets that raise anomalies to a debug pcap (rate-limited). */
+  sampler?: AnomalySampler | null;
 }
 
 /** Packet-level counters for the replay summary and metrics. */
@@ -68,6 +71,12 @@ export class Pipeline {
   private lastTsUs = 0;
   private frame = 0;
   private tsUs = 0;
+  /** The packet being decoded (for the anomaly sampler). */
+  private curBuf: Buffer = Buffer.alloc(0);
+  private curStart = 0;
+  private curLen = 0;
+  private curLinkType = 0;
+  readonly sampler: AnomalySampler | null;
   private readonly onSctp: (msg: SctpMessageView) => void;
 
   constructor(sink: RecordSink, ids: IdentityProtector, opts: PipelineOptions) {
@@ -81,6 +90,11 @@ export class Pipeline {
     this.sctpDispatch.register({ name: 'm3ua', ppids: [3], ports: [2905], heuristic: looksLikeM3ua, handler: this.sigtran.m3ua });
     this.sctpDispatch.register({ name: 'm2ua', ppids: [2], ports: [2904], heuristic: looksLikeM2ua, handler: this.sigtran.m2ua });
     this.onSctp = (msg) => this.onSctpMessage(msg);
+    this.sampler = opts.sampler ?? null;
+    if (this.sampler !== null) {
+      const sampler = this.sampler;
+      this.counters.onAnomaly = (layer) => sampler.sample(layer, this.curBuf, this.curStart, this.curLen, this.tsUs, this.curLinkType);
+    }
   }
 
   /** Sets the `source` column of records (capture file name or interface). */
@@ -97,6 +111,10 @@ export class Pipeline {
     if (tsUs < this.lastTsUs) st.timeWentBack++;
     else this.lastTsUs = tsUs;
     this.tsUs = tsUs;
+    this.curBuf = buf;
+    this.curStart = start;
+    this.curLen = capLen;
+    this.curLinkType = linkType;
     if (this.lastTsUs >= this.nextExpiryUs) this.tick(this.lastTsUs);
     const end = start + capLen;
     const link = this.link;
@@ -152,5 +170,6 @@ export class Pipeline {
   /** End of input: everything still pending becomes a record. */
   finish(reason: 'capture_end' | 'shutdown'): void {
     this.tcap.flush(reason);
+    this.sampler?.close();
   }
 }

@@ -126,3 +126,24 @@ describe('sigprobe replay (built CLI)', () => {
     expect(sigprobe(['--version']).out.trim()).toBe(JSON.parse(readFileSync(resolve(__dirname, '../../package.json'), 'utf8')).version);
   });
 });
+
+describe('debug pcap of anomalous packets', () => {
+  it('samples the packets that raised anomalies into a pcap tshark reads', () => {
+    const d = tmp();
+    const cfg = join(d, 'lab.yaml');
+    writeFileSync(cfg, `site: lab\nspool:\n  path: spool.db\ndebug:\n  anomalyPcap: anomalies.pcap\n  anomalyPcapPerSecond: 100\n`);
+    const cap = join(SHARED, 'captures/public/arkime/m3ua_synthetic.pcap');
+    const r = sigprobe(['replay', cap, '--config', cfg, '--json']);
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.out);
+    const tcapTruncated = s.anomalies.find((a: { layer: string; reason: string }) => a.layer === 'tcap' && a.reason === 'truncated');
+    expect(tcapTruncated.count).toBe(13);
+    const t = spawnSync('tshark', ['-r', join(d, 'anomalies.pcap'), '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8' });
+    expect(t.status).toBe(0);
+    const n = t.stdout.trim().split('\n').length;
+    // one packet per anomaly occurrence (a packet with two anomalies is written twice at most)
+    const total = s.anomalies.reduce((a: number, x: { count: number }) => a + x.count, 0);
+    expect(n).toBeGreaterThanOrEqual(13);
+    expect(n).toBeLessThanOrEqual(total);
+  });
+});
