@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { SigprobeError } from '../config/errors';
 import { generate } from '../gen/index';
 import { intOption, parseArgs, strOption } from './args';
@@ -9,6 +11,11 @@ export function genMain(argv: readonly string[], out: (s: string) => void): void
   const p = parseArgs(argv, { out: 'string', dialogues: 'string', seed: 'string', 'span-seconds': 'string', link: 'string', scenario: 'string' });
   const file = strOption(p, 'out') ?? p.positional[0];
   if (!file) throw new SigprobeError('E_USAGE', `--out <file> is required\n${GEN_USAGE}`);
+  try {
+    mkdirSync(dirname(resolve(file)), { recursive: true });
+  } catch (e) {
+    throw new SigprobeError('E_USAGE', `cannot create the directory of ${file}: ${(e as Error).message}`);
+  }
   const t0 = Date.now();
   const s = generate({
     out: file,

@@ -3,14 +3,17 @@ import type { Database } from 'better-sqlite3';
 import type { Config } from '../config/schema';
 import { IdentityProtector, loadOrCreateKey, type IdentityMode } from '../correlate/identities';
 import { Pipeline } from '../dispatch/pipeline';
-import { openSpool, SpoolWriter } from '../spool/spool';
+import { openSpool } from '../spool/spool';
+import { SpoolClient } from '../spool/spoolClient';
 import { AnomalySampler } from '../capture/anomalySampler';
 
 /** Everything one capture source needs: spool, identity protection, pipeline. */
 export interface Probe {
   cfg: Config;
+  /** Main-thread connection (migrations, run bookkeeping, summaries). */
   db: Database;
-  writer: SpoolWriter;
+  /** Record sink: batches go to the spool worker thread. */
+  writer: SpoolClient;
   pipeline: Pipeline;
   ids: IdentityProtector;
   keyFile: string | null;
@@ -31,7 +34,7 @@ export function buildProbe(cfg: Config, identities?: IdentityMode): Probe {
   }
   const ids = new IdentityProtector(mode, key);
   const db = openSpool(cfg.spool.path);
-  const writer = new SpoolWriter(db, { batchSize: cfg.spool.batchSize });
+  const writer = new SpoolClient(cfg.spool.path, { batchSize: cfg.spool.batchSize });
   const l = cfg.limits;
   const dbg = cfg.debug;
   const sampler = dbg.anomalyPcap

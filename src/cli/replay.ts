@@ -66,7 +66,7 @@ export function replayMain(argv: readonly string[], out: (s: string) => void): S
     r.close();
   }
   pipeline.finish('capture_end');
-  writer.flush();
+  writer.close();
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const summary = buildSummary(pipeline, db, firstId, readers.length, seconds, cfg.spool.path);
   db.prepare('INSERT INTO runs (started_at, finished_at, mode, sources, site, packets, dialogues, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(

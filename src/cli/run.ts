@@ -59,10 +59,9 @@ export function runMain(argv: readonly string[], out: (s: string) => void): Prom
       capture.close();
       pipeline.finish('shutdown');
       let code = 0;
-      try {
-        writer.flush();
-      } catch (e) {
-        process.stderr.write(`sigprobe: ${(e as Error).message}\n`);
+      // Wait for every record to be committed; a spool that keeps failing is given 30 s.
+      if (!writer.close(30_000)) {
+        process.stderr.write(`sigprobe: ${writer.pendingRecords} records could not be written to the spool before shutdown\n`);
         code = 1;
       }
       db.close();

@@ -6,7 +6,7 @@ import type { Mtp3View } from '../protocols/m3ua/types';
 import { acnToString } from '../protocols/tcap/decode';
 import { AARE_RESULT_NAMES, ABORT_SOURCE_NAMES, P_ABORT_CAUSE_NAMES, REJECT_PROBLEM_NAMES, REJECT_PROBLEM_TYPE_NAMES } from '../protocols/tcap/constants';
 import { gtDigits } from '../protocols/sccp/decode';
-import { decodeMapParameter, isdnToString, tbcdToString } from '../protocols/map/decode';
+import { decodeCapParameter, decodeMapParameter, isdnToString, isupNumberToString, tbcdToString } from '../protocols/map/decode';
 import { createMapInfoView } from '../protocols/map/types';
 import type { MapInfoView } from '../protocols/map/types';
 import { procedureName, mapErrorName, capErrorName } from '../protocols/map/constants';
@@ -427,9 +427,11 @@ export class TcapCorrelator {
   private identities(d: Dialogue, m: TcapInput, opcode: number, isInvoke: boolean, start: number, end: number): void {
     if (start < 0 || end <= start || opcode < 0) return;
     if (d.imsi !== null && d.msisdn !== null && d.vlr !== null) return;
-    if (this.family(d) === 'cap') return; // CAP arguments carry no MAP identities
     const info = this.mapInfo;
-    const code = decodeMapParameter(opcode, isInvoke, m.tcapBuf, start, end, info);
+    const cap = this.family(d) === 'cap';
+    const code = cap
+      ? decodeCapParameter(opcode, isInvoke, m.tcapBuf, start, end, info)
+      : decodeMapParameter(opcode, isInvoke, m.tcapBuf, start, end, info);
     if (code !== 0) {
       this.counters.anomaly(Layer.Map, code);
       return;
@@ -439,6 +441,9 @@ export class TcapCorrelator {
     if (d.msisdn === null && info.msisdnEnd > info.msisdnStart) d.msisdn = isdnToString(b, info.msisdnStart, info.msisdnEnd);
     if (d.vlr === null && info.vlrEnd > info.vlrStart) d.vlr = isdnToString(b, info.vlrStart, info.vlrEnd);
     if (d.sgsn === null && info.sgsnEnd > info.sgsnStart) d.sgsn = isdnToString(b, info.sgsnStart, info.sgsnEnd);
+    // CAP: the calling party of an MO call is the subscriber (Q.763 §3.10 number format).
+    if (d.msisdn === null && info.callingEnd > info.callingStart) d.msisdn = isupNumberToString(b, info.callingStart, info.callingEnd);
+    if (d.vlr === null && cap && info.mscEnd > info.mscStart) d.vlr = isdnToString(b, info.mscStart, info.mscEnd);
   }
 
   /** 'p-abort:resourceLimitation', 'u-abort:aare-reject-permanent', 'u-abort:dialogue-service-user'... */

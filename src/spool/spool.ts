@@ -5,19 +5,13 @@ import { dirname } from 'node:path';
 import { SigprobeError } from '../config/errors';
 import type { DialogueRecord, RecordSink } from '../correlate/record';
 import { MIGRATIONS } from './migrations';
+import { DIALOGUE_COLUMNS, insertSql, toRow, type RowValue } from './row';
 
 export interface SpoolOptions {
   /** Records per insert transaction (the writer also flushes on flush()/close()). */
   batchSize?: number;
 }
 
-const COLUMNS = [
-  'protocol', 'procedure', 'opcode', 'status', 'result_code', 'result_name', 'end_reason', 'orphan',
-  'req_frame', 'rsp_frame', 'req_time_us', 'rsp_time_us', 'latency_us', 'imsi', 'msisdn', 'home_mcc',
-  'home_mnc', 'calling_gt', 'called_gt', 'responder_gt', 'opc', 'dpc', 'calling_ssn', 'called_ssn',
-  'vlr_number', 'sgsn_number', 'app_context', 'otid', 'dtid', 'messages', 'nested_ops',
-  'retransmissions', 'abort_cause', 'site', 'source',
-] as const;
 
 /** Opens (creating if needed) a spool database and brings its schema up to date. */
 export function openSpool(path: string): Db {
@@ -57,31 +51,27 @@ export function migrate(db: Db): number {
 
 /**
  * Writes dialogue records to the spool in batched transactions with one prepared statement.
- * Records are buffered up to batchSize; flush() writes what is buffered (the live probe calls it
- * on a timer, replay at the end).
+ * Records are buffered up to batchSize; flush() writes what is buffered. Used directly by tests
+ * and tools, and inside the spool worker (see spoolClient.ts) by the probe.
  */
 export class SpoolWriter implements RecordSink {
   private readonly insert: Statement;
   private readonly insertMany: (rows: DialogueRecord[]) => void;
+  /** Inserts encoded rows (each a reused array) in one transaction. */
+  readonly insertRows: (each: (onRow: (row: RowValue[]) => void) => number) => number;
   private buf: DialogueRecord[] = [];
   private readonly batchSize: number;
   written = 0;
 
   constructor(readonly db: Db, opts: SpoolOptions = {}) {
     this.batchSize = opts.batchSize ?? 2000;
-    this.insert = db.prepare(`INSERT INTO dialogues (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`);
+    this.insert = db.prepare(insertSql());
     const ins = this.insert;
+    const row: RowValue[] = new Array(DIALOGUE_COLUMNS.length);
     this.insertMany = db.transaction((rows: DialogueRecord[]) => {
-      for (const r of rows) {
-        ins.run(
-          r.protocol, r.procedure, r.opcode, r.status, r.resultCode, r.resultName, r.endReason, r.orphan ? 1 : 0,
-          r.reqFrame, r.rspFrame, r.reqTimeUs, r.rspTimeUs, r.latencyUs, r.imsi, r.msisdn, r.homeMcc,
-          r.homeMnc, r.callingGt, r.calledGt, r.responderGt, r.opc, r.dpc, r.callingSsn, r.calledSsn,
-          r.vlrNumber, r.sgsnNumber, r.appContext, r.otid, r.dtid, r.messages, r.nestedOps,
-          r.retransmissions, r.abortCause, r.site, r.source,
-        );
-      }
+      for (const r of rows) ins.run(toRow(r, row));
     });
+    this.insertRows = db.transaction((each: (onRow: (row: RowValue[]) => void) => number) => each((r) => ins.run(r)));
   }
 
   write(r: DialogueRecord): void {

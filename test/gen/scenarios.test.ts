@@ -61,9 +61,18 @@ const CASES: Case[] = [
     scenario: 'mix',
     dialogues: 2000,
     seed: 2024,
-    features: ['sctp.data_tsn', 'sctp.data_e_bit', 'sccp.segmentation.remaining'],
+    features: ['sctp.data_tsn', 'sctp.data_e_bit', 'sccp.segmentation.remaining', 'sccp.calling.digits', 'tcap.otid', 'ip.src'],
     check: (c) => {
       expect(c.summary.dialogues).toBe(2000);
+      // E.164 calling GTs of GB DE ES NL MX BR US CO VE
+      const gts = c.tshark.values.flatMap((v) => (v['sccp.calling.digits'] ? v['sccp.calling.digits'].split(',') : []));
+      expect(gts.length).toBeGreaterThan(4000);
+      for (const gt of gts) expect(gt).toMatch(/^(44|49|34|31|52|55|1|57|58)\d{8,12}$/);
+      // transaction ids of 1, 2, 3 and 4 octets
+      const otidLens = new Set(c.tshark.values.flatMap((v) => (v['tcap.otid'] ? v['tcap.otid'].split(',').map((x) => x.replace(/:/g, '').length / 2) : [])));
+      expect([...otidLens].sort()).toEqual([1, 2, 3, 4]);
+      // several associations (IP pairs) towards several STPs
+      expect(new Set(c.tshark.values.map((v) => v['ip.src'])).size).toBeGreaterThan(10);
       expect(c.summary.orphans).toBeGreaterThan(0); // tails of dialogues begun before the capture
       expect(frames(c, 'sctp.data_tsn', (v) => v.includes(','))).toBeGreaterThan(0); // bundling
       expect(c.summary.stats.fragmentedMessages).toBeGreaterThan(0);
@@ -90,6 +99,8 @@ const CASES: Case[] = [
     check: (c) => {
       // a DATA chunk without the E bit = first/middle fragment of a user message
       expect(frames(c, 'sctp.data_e_bit', (v) => v.split(',').includes('0'))).toBeGreaterThan(5);
+      // ... sometimes all fragments of the message in one packet (B..E chunks bundled)
+      expect(frames(c, 'sctp.data_b_bit', (v) => v.split(',').length >= 2 && v.split(',').includes('0'))).toBeGreaterThan(0);
       expect(c.summary.stats.fragmentedMessages).toBeGreaterThan(5);
     },
   },

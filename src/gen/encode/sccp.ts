@@ -140,6 +140,8 @@ export function encodeXudt(called: SccpAddress, calling: SccpAddress, data: Buff
       SCCP_PARAM_END_OF_OPTIONAL,
     ]);
   }
+  const optPointer = opt ? 1 + cd.length + cg.length + d.length : 0;
+  if (optPointer > 255) throw new Error('XUDT optional part beyond the reach of its one-octet pointer');
   const hdr = Buffer.from([
     SCCP_XUDT,
     opts.protocolClass ?? SCCP_CLASS_1 | SCCP_RETURN_ON_ERROR,
@@ -147,14 +149,21 @@ export function encodeXudt(called: SccpAddress, calling: SccpAddress, data: Buff
     4, // pointer to called
     3 + cd.length, // pointer to calling
     2 + cd.length + cg.length, // pointer to data
-    opt ? 1 + cd.length + cg.length + d.length : 0, // pointer to optional part (0 = none)
+    optPointer, // pointer to optional part (0 = none)
   ]);
   return opt ? Buffer.concat([hdr, cd, cg, d, opt]) : Buffer.concat([hdr, cd, cg, d]);
+}
+
+/** largest segment that keeps the optional-part pointer within one octet (Q.713 §2.3) */
+export function maxXudtSegment(called: SccpAddress, calling: SccpAddress): number {
+  // pointer = 1 + (1 + called) + (1 + calling) + (1 + data) <= 255
+  return 255 - 4 - encodeSccpAddress(called).length - encodeSccpAddress(calling).length;
 }
 
 /**
  * Segment `data` into XUDT messages carrying at most `maxSegment` octets each (Q.714 §4.1.1.2.2:
  * class 1, F bit on the first, remaining-segments counting down to 0, same local reference).
+ * The segment size is capped so that the optional part stays addressable.
  */
 export function encodeXudtSegments(
   called: SccpAddress,
@@ -164,6 +173,7 @@ export function encodeXudtSegments(
   localRef: number,
   hopCounter = 15,
 ): Buffer[] {
+  maxSegment = Math.min(maxSegment, maxXudtSegment(called, calling));
   const n = Math.ceil(data.length / maxSegment);
   if (n < 1 || n > 16) throw new Error(`cannot segment ${data.length} octets into ${n} XUDT segments`);
   const out: Buffer[] = [];

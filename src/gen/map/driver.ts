@@ -12,7 +12,6 @@ import {
   startTidReuseAfterEnd,
   startTidReuseTwoVlrs,
   planProcedure,
-  pickVisited,
 } from './flows';
 import { ProcName } from './profile';
 
@@ -72,4 +71,3 @@ export function drive(e: Engine, dialogues: number, startUs: number, spanUs: num
   if (remaining > 0) e.at(startUs, () => arrival(startUs));
 }
 
-export { pickVisited };

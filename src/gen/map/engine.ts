@@ -194,7 +194,11 @@ export class Engine implements FlowEnv {
     }
     const frags = st.sctpFragments ?? (p.sctpFragmentRate > 0 && sccp.length === 1 && rng.chance(p.sctpFragmentRate) ? rng.range(2, 3) : 1);
     d.outstanding++;
-    this.transport.send(this.now, d.assoc, d.dirOf(side), d.sls[side], sccp, new StepMark(this, d, i), { sctpFragments: frags });
+    const onePacket = frags > 1 && p.sctpFragmentsInOnePacketRate > 0 && rng.chance(p.sctpFragmentsInOnePacketRate);
+    this.transport.send(this.now, d.assoc, d.dirOf(side), d.sls[side], sccp, new StepMark(this, d, i), {
+      sctpFragments: frags,
+      fragmentsInOnePacket: onePacket,
+    });
     d.next = i + 1;
     if (d.next < d.steps.length) {
       const n = d.next;

@@ -336,12 +336,12 @@ export function planProcedure(env: FlowEnv, proc: ProcName, o: ProcOptions = {})
           const isFirst = first;
           d.add({
             from: 1, delayUs: isFirst ? Math.floor(rt * 0.6) : rng.range(2 * MS, 15 * MS), role: 'msg', closes: false,
-            build: () => tcContinue(env.tid(d, 1), env.tid(d, 0), isFirst ? aare(acn) : undefined, [invoke(isdId + k, M.OP_INSERT_SUBSCRIBER_DATA, data)]),
+            build: () => tcContinue(env.tid(d, 1), env.tid(d, 0), isFirst ? aare(acn) : undefined, [invoke((isdId + k) & 0x7f, M.OP_INSERT_SUBSCRIBER_DATA, data)]),
           });
           const isdErr = rng.chance(env.profile.isdErrorRate);
           d.add({
             from: 0, delayUs: rng.range(3 * MS, 25 * MS), role: 'msg', closes: false,
-            build: () => tcContinue(env.tid(d, 0), env.tid(d, 1), undefined, [isdErr ? returnError(isdId + k, M.ERR_DATA_MISSING) : returnResultLast(isdId + k)]),
+            build: () => tcContinue(env.tid(d, 0), env.tid(d, 1), undefined, [isdErr ? returnError((isdId + k) & 0x7f, M.ERR_DATA_MISSING) : returnResultLast((isdId + k) & 0x7f)]),
           });
           first = false;
         }

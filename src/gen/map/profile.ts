@@ -54,6 +54,8 @@ export interface Profile {
   bundleRate: number;
   /** per message: SCTP-fragment the user message into 2-3 DATA chunks in separate packets */
   sctpFragmentRate: number;
+  /** per fragmented message: all its DATA fragments in one packet rather than one packet each */
+  sctpFragmentsInOnePacketRate: number;
   /** per message: unsegmented XUDT instead of UDT */
   xudtPlainRate: number;
   /** per SAI result / ISD: make it big enough to need XUDT segmentation */
@@ -105,6 +107,7 @@ export const MIX: Profile = {
   sorRate: 0.025,
   bundleRate: 0.03,
   sctpFragmentRate: 0.003,
+  sctpFragmentsInOnePacketRate: 0.1,
   xudtPlainRate: 0.03,
   bigMessageRate: 0.01,
   forceSegmentRate: 0,
@@ -132,7 +135,7 @@ export function profileFor(name: ScenarioName): Profile {
     case 'bundling':
       return p({ bundleRate: 0.6 });
     case 'sctp-fragments':
-      return p({ sctpFragmentRate: 0.4 });
+      return p({ sctpFragmentRate: 0.4, sctpFragmentsInOnePacketRate: 0.25 });
     case 'xudt-segments':
       return p({ bigMessageRate: 0.5, forceSegmentRate: 0.1, xudtPlainRate: 0.2 });
     case 'tid-reuse-two-vlrs':

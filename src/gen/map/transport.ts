@@ -32,8 +32,10 @@ export interface OutPacket extends Timed {
 }
 
 export interface SendOptions {
-  /** split the (single) user message into this many DATA fragments, one per packet (1 = none) */
+  /** split the (single) user message into this many DATA fragments (1 = none) */
   sctpFragments: number;
+  /** put all fragments in one packet instead of one packet each */
+  fragmentsInOnePacket?: boolean;
 }
 
 interface OpenBundle {
@@ -102,14 +104,26 @@ export class Transport {
       const nFrag = msgs.length === 1 ? Math.max(1, Math.min(opts.sctpFragments, m.length)) : 1;
       if (nFrag > 1) this.counters.fragmentedMessages++;
       const cuts = this.cutPoints(m.length, nFrag);
+      const together: Buffer[] = [];
+      let lastTsn = 0;
       for (let k = 0; k < nFrag; k++) {
         const flags = (k === 0 ? DATA_FLAG_B : 0) | (k === nFrag - 1 ? DATA_FLAG_E : 0);
         const tsn = this.nextTsn(assoc, dir);
         const chunk = dataChunk({ tsn, sid, ssn, ppid: PPID_M3UA, flags }, m, cuts[k], cuts[k + 1]);
         this.counters.dataChunks++;
         const last = i === msgs.length - 1 && k === nFrag - 1;
+        if (opts.fragmentsInOnePacket && nFrag > 1) {
+          together.push(chunk);
+          lastTsn = tsn;
+          continue;
+        }
         this.emit(assoc, dir, tt, this.withSack(assoc, dir, tt, [chunk]), last && mark ? [mark] : null, tsn);
         tt += this.rng.range(15, 60); // next packet a few µs later
+      }
+      if (together.length > 0) {
+        const last = i === msgs.length - 1;
+        this.emit(assoc, dir, tt, this.withSack(assoc, dir, tt, together), last && mark ? [mark] : null, lastTsn);
+        tt += this.rng.range(15, 60);
       }
     }
   }

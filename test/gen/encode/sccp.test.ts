@@ -1,6 +1,6 @@
 /** SCCP UDT / XUDT encoding (Q.713) with hand-annotated vectors. */
 import { describe, expect, it } from 'vitest';
-import { encodeSccpAddress, encodeUdt, encodeXudt, encodeXudtSegments, SccpAddress } from '../../../src/gen/encode/sccp';
+import { encodeSccpAddress, encodeUdt, encodeXudt, encodeXudtSegments, maxXudtSegment, SccpAddress } from '../../../src/gen/encode/sccp';
 import { hex } from '../../helpers/hex';
 
 const vlr: SccpAddress = { routeOnSsn: false, gti: 4, tt: 0, np: 1, nai: 4, digits: '447802123456', ssn: 7 };
@@ -40,15 +40,33 @@ describe('UDT / XUDT', () => {
 
   it('UDT: type, class, three pointers relative to their own octet (§4.10)', () => {
     const u = encodeUdt(vlr, vlr, data, 0x81);
-    const cdLen = 11; // 1 + address of 10 octets
-    expect(u.subarray(0, 5)).toEqual(hex('09', '81', '03', (2 + cdLen).toString(16).padStart(2, '0'), (1 + 2 * cdLen).toString(16).padStart(2, '0')));
-    expect(u[5]).toBe(10); // called party length
+    // each address part = length octet + 11 octets (AI, SSN, TT, NP/ES, NAI, 6 digit octets)
+    expect(u.subarray(0, 5)).toEqual(
+      hex(
+        '09', // message type UDT
+        '81', // protocol class 1, return message on error
+        '03', // -> called party at octet 5 (2 + 3)
+        '0e', // -> calling party at octet 17 (3 + 14)
+        '19', // -> data at octet 29 (4 + 25)
+      ),
+    );
+    expect(u[5]).toBe(11); // called party length
     expect(u.subarray(u.length - 6)).toEqual(hex('05', '6203480101')); // data length + data
   });
 
   it('XUDT: hop counter, four pointers, optional part pointer 0 when absent (§4.18)', () => {
     const x = encodeXudt(vlr, vlr, data, { protocolClass: 0x80, hopCounter: 12 });
-    expect(x.subarray(0, 7)).toEqual(hex('11', '80', '0c', '04', '0e', '18', '00'));
+    expect(x.subarray(0, 7)).toEqual(
+      hex(
+        '11', // XUDT
+        '80', // class 0, return on error
+        '0c', // hop counter 12
+        '04', // -> called at octet 7
+        '0f', // -> calling at octet 19 (4 + 15)
+        '1a', // -> data at octet 31 (5 + 26)
+        '00', // no optional part
+      ),
+    );
   });
 
   it('segmentation (§3.17): F bit on the first, remaining counts down, same local reference', () => {
@@ -68,5 +86,18 @@ describe('UDT / XUDT', () => {
       rebuilt.push(s.subarray(dPtr + 1, dPtr + 1 + s[dPtr]));
     });
     expect(Buffer.concat(rebuilt).equals(big)).toBe(true);
+  });
+
+  it('segments never push the optional part beyond its one-octet pointer (Q.713 §2.3)', () => {
+    // addresses of 15 and 12 octets: pointer = 1 + 16 + 13 + (1 + data) <= 255 -> data <= 224
+    expect(maxXudtSegment(hlrMgt, vlr)).toBe(255 - 4 - 14 - 11);
+    const segs = encodeXudtSegments(hlrMgt, vlr, Buffer.alloc(600, 1), 250, 1);
+    for (const s of segs) {
+      expect(s[6]).toBeGreaterThan(0); // optional part present
+      expect(s[6 + s[6]]).toBe(0x10); // and it is the segmentation parameter
+    }
+    expect(() =>
+      encodeXudt(hlrMgt, vlr, Buffer.alloc(240), { segmentation: { first: true, class1: true, remaining: 1, localRef: 1 } }),
+    ).toThrow();
   });
 });

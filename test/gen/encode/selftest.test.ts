@@ -37,11 +37,10 @@ function frame(from: typeof VLR, to: typeof VLR, tsn: number, ssn: number, tcap:
 }
 
 const tid = (n: number) => Buffer.from([0x0a, 0x00, 0x00, n]);
-const ISDN = (d: string) => d; // readability
 
 describe('encoder stack reproduces make_map_selftest.py frames byte for byte', () => {
   it('frame 1: Begin(AARQ networkLocUp-v3, invoke updateLocation)', () => {
-    const arg = ulArg('001010000000001', ISDN('8613900000001'), ISDN('8613900000002'));
+    const arg = ulArg('001010000000001', '8613900000001', '8613900000002');
     const tcap = tcBegin(tid(1), aarq(mapAcn(AC_NETWORK_LOC_UP, 3)), [invoke(1, OP_UPDATE_LOCATION, arg)]);
     expect(frame(VLR, HLR, 5000, 0, tcap).toString('hex')).toBe(recs[0].data.toString('hex'));
   });
