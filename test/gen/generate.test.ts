@@ -130,7 +130,7 @@ describe('realistic mix (20,000 dialogues)', () => {
       expect(share(p)).toBeGreaterThan(0.14);
       expect(share(p)).toBeLessThan(0.26);
     }
-    for (const p of ['updateGprsLocation', 'purgeMS', 'insertSubscriberData', 'sendRoutingInfoForSM', 'mt-forwardSM', 'mo-forwardSM']) {
+    for (const p of ['updateGprsLocation', 'purgeMS', 'insertSubscriberData', 'sendRoutingInfoForSM', 'mt-ForwardSM', 'mo-ForwardSM']) {
       expect(share(p)).toBeGreaterThan(0.002);
       expect(share(p)).toBeLessThan(0.08);
     }

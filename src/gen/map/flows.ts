@@ -78,8 +78,8 @@ const ERRORS: Record<ProcName | 'initialDP', [number, number][]> = {
     [M.ERR_ABSENT_SUBSCRIBER_SM, 0.12], [M.ERR_UNKNOWN_SUBSCRIBER, 0.1], [M.ERR_TELESERVICE_NOT_PROVISIONED, 0.02],
     [M.ERR_CALL_BARRED, 0.02], [M.ERR_FACILITY_NOT_SUPPORTED, 0.01], [M.ERR_SYSTEM_FAILURE, 0.01],
   ],
-  'mt-forwardSM': [[M.ERR_ABSENT_SUBSCRIBER_SM, 0.1], [M.ERR_SUBSCRIBER_BUSY_FOR_MT_SMS, 0.04], [M.ERR_SM_DELIVERY_FAILURE, 0.04], [M.ERR_SYSTEM_FAILURE, 0.01]],
-  'mo-forwardSM': [[M.ERR_FACILITY_NOT_SUPPORTED, 0.02], [M.ERR_SM_DELIVERY_FAILURE, 0.02]],
+  'mt-ForwardSM': [[M.ERR_ABSENT_SUBSCRIBER_SM, 0.1], [M.ERR_SUBSCRIBER_BUSY_FOR_MT_SMS, 0.04], [M.ERR_SM_DELIVERY_FAILURE, 0.04], [M.ERR_SYSTEM_FAILURE, 0.01]],
+  'mo-ForwardSM': [[M.ERR_FACILITY_NOT_SUPPORTED, 0.02], [M.ERR_SM_DELIVERY_FAILURE, 0.02]],
   initialDP: [[C.CAP_ERR_MISSING_CUSTOMER_RECORD, 0.03], [C.CAP_ERR_SYSTEM_FAILURE, 0.005]],
 };
 
@@ -402,7 +402,7 @@ export function planProcedure(env: FlowEnv, proc: ProcName, o: ProcOptions = {})
       );
       break;
     }
-    case 'mt-forwardSM': {
+    case 'mt-ForwardSM': {
       // SMS-GMSC (any network) delivers to the serving MSC of the roaming recipient
       const smsc = o.from ?? rng.pick(rng.pick(world.operators.filter((x) => x !== visited)).smscs);
       const msc = o.to ?? rng.pick(visited.vlrs);
@@ -413,7 +413,7 @@ export function planProcedure(env: FlowEnv, proc: ProcName, o: ProcOptions = {})
       answer(env, d, outcome, rt, acn, iid, () => undefined);
       break;
     }
-    case 'mo-forwardSM': {
+    case 'mo-ForwardSM': {
       // serving MSC of the roaming sender relays to its home SMSC
       const msc = o.from ?? rng.pick(visited.vlrs);
       const smsc = o.to ?? rng.pick(home.smscs);
@@ -443,8 +443,8 @@ const OPCODES: Record<ProcName, number> = {
   purgeMS: M.OP_PURGE_MS,
   insertSubscriberData: M.OP_INSERT_SUBSCRIBER_DATA,
   sendRoutingInfoForSM: M.OP_SEND_ROUTING_INFO_FOR_SM,
-  'mt-forwardSM': M.OP_MT_FORWARD_SM,
-  'mo-forwardSM': M.OP_MO_FORWARD_SM,
+  'mt-ForwardSM': M.OP_MT_FORWARD_SM,
+  'mo-ForwardSM': M.OP_MO_FORWARD_SM,
 };
 
 /** the IMSI a dialogue shows: in the request, or (SRI-SM) only in a successful result */

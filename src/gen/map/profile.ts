@@ -10,8 +10,8 @@ export type ProcName =
   | 'purgeMS'
   | 'insertSubscriberData'
   | 'sendRoutingInfoForSM'
-  | 'mt-forwardSM'
-  | 'mo-forwardSM';
+  | 'mt-ForwardSM'
+  | 'mo-ForwardSM';
 
 export const SCENARIOS = [
   'mix',
@@ -93,8 +93,8 @@ const MIX_WEIGHTS: Record<ProcName, number> = {
   purgeMS: 4,
   insertSubscriberData: 3,
   sendRoutingInfoForSM: 3,
-  'mt-forwardSM': 2,
-  'mo-forwardSM': 1,
+  'mt-ForwardSM': 2,
+  'mo-ForwardSM': 1,
 };
 
 export const MIX: Profile = {
