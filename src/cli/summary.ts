@@ -1,4 +1,10 @@
 import type { Pipeline } from '../dispatch/pipeline';
+import { SCCP_RETURN_CAUSE_NAMES } from '../protocols/sccp/constants';
+
+/** RFC 4666 §3.1.2 message classes. */
+const M3UA_CLASS_NAMES: Record<number, string> = { 0: 'mgmt', 1: 'transfer', 2: 'ssnm', 3: 'aspsm', 4: 'asptm', 9: 'rkm' };
+/** Q.704 §14.2.1 service indicators. */
+const SI_NAMES: Record<number, string> = { 0: 'snm', 1: 'sltm', 3: 'sccp', 4: 'tup', 5: 'isup', 13: 'bicc' };
 import type { Database } from 'better-sqlite3';
 
 export interface Summary {
@@ -15,6 +21,10 @@ export interface Summary {
   byEndReason: Record<string, number>;
   anomalies: { layer: string; reason: string; count: number }[];
   pending: number;
+  /** SIGTRAN besides dialogues: M3UA by class, MTP3 user parts by SI, SCCP returns by cause. */
+  sigtran: { m3uaByClass: Record<string, number>; bySi: Record<string, number>; sccpReturnedByCause: Record<string, number> };
+  /** State counters of the reassembly layers (completed, expired, evicted...). */
+  reassembly: { ip: Record<string, number>; sctp: Record<string, number>; sctpAssociations: Record<string, number>; xudt: Record<string, number> };
   spool: string;
   written: number;
 }
@@ -34,6 +44,19 @@ export function buildSummary(p: Pipeline, db: Database, firstId: number, files: 
   const byEndReason: Record<string, number> = {};
   for (const [k, v] of Object.entries(p.tcap.closed)) if (v > 0) byEndReason[k] = v;
   const written = Object.values(dialogues).reduce((a, b) => a + b, 0);
+  const st = p.sigtran.stats;
+  const nonZero = (a: Float64Array, name: (i: number) => string): Record<string, number> => {
+    const o: Record<string, number> = {};
+    a.forEach((v, i) => {
+      if (v > 0) o[name(i)] = v;
+    });
+    return o;
+  };
+  const plain = (o: object): Record<string, number> => {
+    const r: Record<string, number> = {};
+    for (const [k, v] of Object.entries(o)) if (typeof v === 'number' && v > 0) r[k] = v;
+    return r;
+  };
   return {
     files,
     packets: p.stats.packets,
@@ -48,6 +71,17 @@ export function buildSummary(p: Pipeline, db: Database, firstId: number, files: 
     byEndReason,
     anomalies: p.counters.anomalyList(),
     pending: p.tcap.pending,
+    sigtran: {
+      m3uaByClass: nonZero(st.m3uaByClass, (i) => M3UA_CLASS_NAMES[i] ?? `class${i}`),
+      bySi: nonZero(st.bySi, (i) => SI_NAMES[i] ?? `si${i}`),
+      sccpReturnedByCause: nonZero(st.returnCauses, (i) => SCCP_RETURN_CAUSE_NAMES[i] ?? `cause${i}`),
+    },
+    reassembly: {
+      ip: plain(p.ip.reassembler.counters),
+      sctp: plain(p.sctp.reassembler.counters),
+      sctpAssociations: plain(p.sctp.assocs.counters),
+      xudt: plain(p.sigtran.xudt.counters),
+    },
     spool,
     written,
   };
@@ -64,6 +98,8 @@ export function formatSummary(s: Summary): string {
     `decoded: ${kv(s.decoded)}; not IP: ${s.nonIp}; SCTP user messages: ${s.sctpMessages}`,
     `dialogues: ${s.written} (${kv(s.dialogues)}); by protocol: ${kv(s.byProtocol)}`,
     `closed by: ${kv(s.byEndReason)}`,
+    `sigtran: m3ua ${kv(s.sigtran.m3uaByClass)}; mtp3 users ${kv(s.sigtran.bySi)}; sccp returned ${kv(s.sigtran.sccpReturnedByCause)}`,
+    `reassembly: ip ${kv(s.reassembly.ip)}; sctp ${kv(s.reassembly.sctp)}; xudt ${kv(s.reassembly.xudt)}`,
     `anomalies: ${s.anomalies.length ? s.anomalies.map((a) => `${a.layer}/${a.reason} ${a.count}`).join(', ') : 'none'}`,
     `spool: ${s.spool} (${s.written} rows written)`,
   ];

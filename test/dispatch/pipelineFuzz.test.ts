@@ -23,8 +23,11 @@ describe('pipeline fuzz', () => {
     join(CAPTURES, 'public/magma/gx_gy_combined_06_210505_133132-1.pcapng'),
   ].flatMap((f) => readPcapRecords(f));
 
-  it('survives 150k mutated and random packets with bounded state', () => {
-    const rng = new Prng(0x5151);
+  // `npm run fuzz` runs this with SIGPROBE_FUZZ_PACKETS=5000000 (and a seed from SIGPROBE_FUZZ_SEED).
+  const N = Number(process.env.SIGPROBE_FUZZ_PACKETS ?? 150_000);
+  const SEED = Number(process.env.SIGPROBE_FUZZ_SEED ?? 0x5151);
+  it(`survives ${N} mutated and random packets with bounded state`, () => {
+    const rng = new Prng(SEED);
     const records: DialogueRecord[] = [];
     const maxPending = 2000;
     const p = new Pipeline({ write: (r) => records.push(r) }, new IdentityProtector('raw', null), {
@@ -35,7 +38,7 @@ describe('pipeline fuzz', () => {
     const linkTypes = [1, 113, 276, 101, 228, 229, 0, 108, 147];
     let ts = 1_700_000_000_000_000;
     let maxSeen = 0;
-    for (let i = 0; i < 150_000; i++) {
+    for (let i = 0; i < N; i++) {
       ts += rng.int(20_000);
       let data: Buffer;
       let lt: number;
@@ -63,7 +66,7 @@ describe('pipeline fuzz', () => {
     expect(maxSeen).toBeLessThanOrEqual(maxPending);
     expect(p.tcap.pending).toBe(0);
     expect(p.sctp.reassembler.counters).toBeDefined();
-    expect(p.stats.packets).toBe(150_000);
+    expect(p.stats.packets).toBe(N);
     expect(records.length).toBeGreaterThan(1000);
     for (const r of records) {
       expect(['map', 'cap', 'tcap']).toContain(r.protocol);

@@ -1,0 +1,52 @@
+// The two sizes of the benchmark: the full run (numbers for the record) and a quick smoke run.
+import type { Profile } from '../gen/index';
+
+export interface BenchConfig {
+  mode: 'full' | 'quick';
+  seed: number;
+  /** dialogues of the realistic-mix capture (steps a, b, c, e) */
+  dialogues: number;
+  /** unanswered Begins of the pending-memory capture (step d) */
+  pendingBegins: number;
+  /** tshark: packets of the first timing run; the whole file is timed when it fits the budget */
+  tsharkProbePackets: number;
+  /** tshark: longest whole-file run (s) before the bench scales the probe run instead */
+  tsharkBudgetSeconds: number;
+}
+
+export const FULL: BenchConfig = {
+  mode: 'full',
+  seed: 20231114,
+  dialogues: 1_000_000,
+  pendingBegins: 1_000_000,
+  tsharkProbePackets: 100_000,
+  tsharkBudgetSeconds: 240,
+};
+
+export const QUICK: BenchConfig = {
+  mode: 'quick',
+  seed: 20231114,
+  dialogues: 50_000,
+  pendingBegins: 50_000,
+  tsharkProbePackets: 100_000,
+  tsharkBudgetSeconds: 240,
+};
+
+/** Generator default: capture seconds per dialogue of the mix (see src/gen/map/profile.ts). */
+export const SECONDS_PER_DIALOGUE = 0.02;
+
+/**
+ * Profile overrides for a capture of Begins only: every dialogue times out (no answer), and the
+ * flows that would add other messages are off (steering of roaming forces answered dialogues,
+ * orphans are lone Continues/Ends, SACK-only packets, bundling and fragmentation).
+ */
+export const BEGINS_ONLY: Partial<Profile> = {
+  timeoutRate: 1,
+  sorRate: 0,
+  orphanPerMille: 0,
+  capShare: 0,
+  sackRate: 0,
+  bundleRate: 0,
+  sctpFragmentRate: 0,
+  bigMessageRate: 0,
+};

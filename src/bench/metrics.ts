@@ -1,0 +1,97 @@
+// The metrics of the results table (fixed rows, fixed order) and how they derive from what the
+// steps measured. Every value is a number; remarks go into the notes under the table.
+import type { Capture } from './captures';
+import type { FramingResult, PendingResult } from './measure';
+import type { DecodeStep, ReplayStep } from './steps';
+import type { TsharkStep } from './tshark';
+
+export const METRICS = [
+  { key: 'captureDialogues', label: 'capture: dialogues' },
+  { key: 'capturePackets', label: 'capture: packets' },
+  { key: 'captureMB', label: 'capture: size, MB' },
+  { key: 'framingPps', label: 'a. framing only: packets/s' },
+  { key: 'framingMBps', label: 'a. framing only: MB/s' },
+  { key: 'rawPps', label: 'b. decode+correlate, identities raw: packets/s' },
+  { key: 'rawDps', label: 'b. decode+correlate, identities raw: dialogues/s' },
+  { key: 'rawUsPerPacket', label: 'b. decode+correlate, identities raw: µs/packet' },
+  { key: 'pseudoPps', label: 'b. decode+correlate, pseudonymized: packets/s' },
+  { key: 'pseudoDps', label: 'b. decode+correlate, pseudonymized: dialogues/s' },
+  { key: 'pseudoUsPerPacket', label: 'b. decode+correlate, pseudonymized: µs/packet' },
+  { key: 'replayWallSeconds', label: 'c. full replay → SQLite (CLI): wall time, s' },
+  { key: 'replayPps', label: 'c. full replay → SQLite (CLI): packets/s' },
+  { key: 'replayDps', label: 'c. full replay → SQLite (CLI): dialogues/s' },
+  { key: 'replayUsPerPacket', label: 'c. full replay → SQLite (CLI): µs/packet' },
+  { key: 'replayPeakRssMB', label: 'c. full replay → SQLite (CLI): peak RSS, MB' },
+  { key: 'pendingBegins', label: 'd. pending: unanswered Begins in capture' },
+  { key: 'pendingDialogues', label: 'd. pending: dialogues pending' },
+  { key: 'pendingBytes', label: 'd. pending: heap bytes per pending dialogue' },
+  { key: 'tsharkPacketsTimed', label: 'e. tshark fields: packets timed' },
+  { key: 'tsharkSeconds', label: 'e. tshark fields: whole capture, s' },
+  { key: 'tsharkPps', label: 'e. tshark fields: packets/s' },
+  { key: 'ratioDecodeTshark', label: 'f. decode (raw) / tshark, packets/s' },
+  { key: 'ratioReplayTshark', label: 'f. full replay / tshark, packets/s' },
+  { key: 'ratioDecodeFraming', label: 'f. decode (raw) / framing, packets/s' },
+] as const;
+
+export type MetricKey = (typeof METRICS)[number]['key'];
+export type MetricValues = Record<MetricKey, number>;
+
+export interface Measurements {
+  capture: Capture;
+  framing: FramingResult;
+  raw: DecodeStep;
+  pseudo: DecodeStep;
+  replay: ReplayStep;
+  beginsCapture: Capture;
+  pending: PendingResult;
+  tshark: TsharkStep;
+}
+
+const MB = 1e6;
+
+export function computeMetrics(m: Measurements): { values: MetricValues; notes: string[] } {
+  const { capture, framing, raw, pseudo, replay, beginsCapture, pending, tshark } = m;
+  const framingPps = framing.packets / framing.seconds;
+  const rawPps = raw.packets / raw.seconds;
+  const replayPps = replay.packets / replay.wallSeconds;
+  const tsharkPps = tshark.packetsTimed / tshark.secondsTimed;
+  const values: MetricValues = {
+    captureDialogues: capture.dialogues,
+    capturePackets: capture.packets,
+    captureMB: capture.bytes / MB,
+    framingPps,
+    framingMBps: framing.bytes / MB / framing.seconds,
+    rawPps,
+    rawDps: raw.records / raw.seconds,
+    rawUsPerPacket: (raw.seconds * 1e6) / raw.packets,
+    pseudoPps: pseudo.packets / pseudo.seconds,
+    pseudoDps: pseudo.records / pseudo.seconds,
+    pseudoUsPerPacket: (pseudo.seconds * 1e6) / pseudo.packets,
+    replayWallSeconds: replay.wallSeconds,
+    replayPps,
+    replayDps: replay.written / replay.wallSeconds,
+    replayUsPerPacket: (replay.wallSeconds * 1e6) / replay.packets,
+    replayPeakRssMB: replay.maxRssBytes / MB,
+    pendingBegins: beginsCapture.dialogues,
+    pendingDialogues: pending.pending,
+    pendingBytes: pending.heapBytes / pending.pending,
+    tsharkPacketsTimed: tshark.packetsTimed,
+    tsharkSeconds: tshark.wholeFileSeconds,
+    tsharkPps,
+    ratioDecodeTshark: rawPps / tsharkPps,
+    ratioReplayTshark: replayPps / tsharkPps,
+    ratioDecodeFraming: rawPps / framingPps,
+  };
+  const notes = [
+    `a, b, d run the library in a child process each (fresh heap); b counts records into a null sink, finish() included; framing is the best of 2 passes.`,
+    `b peak RSS: raw ${(raw.maxRssBytes / MB).toFixed(0)} MB, pseudonymized ${(pseudo.maxRssBytes / MB).toFixed(0)} MB.`,
+    `c is \`node dist/cli/main.js replay --identities raw --json\` in a child; rates use its wall time (start-up, spool open, final flush); ` +
+      `its own loop timing: ${replay.cliSeconds.toFixed(1)} s; ${replay.written} records written; peak RSS from process.resourceUsage() in the child (spool worker thread included).`,
+    `d: ${beginsCapture.dialogues} Begins, ${pending.pending} pending at the end (the rest closed as tid_reused: generator nodes with 1-octet TIDs wrap); ` +
+      `heap ${(pending.heapBytes / MB).toFixed(0)} MB over a ${(pending.baselineHeapBytes / MB).toFixed(1)} MB baseline, after gc.`,
+    tshark.scaled
+      ? `e: tshark timed on the first ${tshark.packetsTimed} packets (-c) and scaled to the ${capture.packets} packets of the capture.`
+      : `e: tshark timed on the whole capture (${tshark.lines} TCAP lines), single pass.`,
+  ];
+  return { values, notes };
+}

@@ -1,0 +1,60 @@
+// Steps a-d of the bench: each runs one measurement in its own child process and returns what it
+// measured (counts, seconds, bytes). Step e (tshark) is in tshark.ts.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Capture } from './captures';
+import { runNode, runWorker } from './child';
+import type { ChildRun } from './child';
+import type { DecodeResult, FramingResult, IdentityRun, PendingResult } from './measure';
+import type { DecodeParams, FramingParams, PendingParams } from './worker';
+import { CLI_MAIN } from './paths';
+
+export interface DecodeStep extends DecodeResult {
+  maxRssBytes: number;
+}
+
+export interface ReplayStep {
+  packets: number;
+  /** dialogue records written to the spool */
+  written: number;
+  /** the child's wall time (start-up, spool open and final flush included) */
+  wallSeconds: number;
+  /** the CLI's own timing of its read → flush loop */
+  cliSeconds: number;
+  maxRssBytes: number;
+}
+
+/** (a) framing only */
+export function stepFraming(c: Capture): FramingResult {
+  const params: FramingParams = { path: c.path };
+  return runWorker<FramingResult>('framing', params).result;
+}
+
+/** (b) decode + correlate into a null sink; `nodeFlags` e.g. to take a CPU profile */
+export function stepDecode(c: Capture, identities: IdentityRun, nodeFlags: readonly string[] = []): DecodeStep {
+  const params: DecodeParams = { path: c.path, identities };
+  const { result, run } = runWorker<DecodeResult>('decode', params, nodeFlags);
+  return { ...result, maxRssBytes: run.maxRssBytes };
+}
+
+/** (c) the replay CLI into a fresh SQLite spool, identities raw */
+export function stepReplay(c: Capture, workDir: string): ReplayStep {
+  const spool = join(workDir, 'replay.db');
+  for (const f of [spool, `${spool}-wal`, `${spool}-shm`]) rmSync(f, { force: true });
+  const run: ChildRun = runNode(CLI_MAIN, ['replay', c.path, '--spool', spool, '--identities', 'raw', '--json']);
+  const s = JSON.parse(run.stdout) as { packets: number; written: number; seconds: number };
+  return { packets: s.packets, written: s.written, cliSeconds: s.seconds, wallSeconds: run.wallSeconds, maxRssBytes: run.maxRssBytes };
+}
+
+/**
+ * (d) heap per pending dialogue. `spanSeconds` is the capture's span: the idle timeout is set
+ * well beyond it and the pending cap above the Begin count, so nothing expires or is evicted.
+ */
+export function stepPending(c: Capture, spanSeconds: number): PendingResult {
+  const params: PendingParams = {
+    path: c.path,
+    tcap: { maxPending: 2 * c.dialogues + 1, idleTimeoutUs: Math.ceil((2 * spanSeconds + 3600) * 1e6) },
+  };
+  // the heap grows to ~1 GB for a million dialogues: give it room (the default limit may be lower)
+  return runWorker<PendingResult>('pending', params, ['--expose-gc', '--max-old-space-size=8192']).result;
+}
