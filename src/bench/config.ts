@@ -1,5 +1,6 @@
 // The two sizes of the benchmark: the full run (numbers for the record) and a quick smoke run.
 import type { Profile } from '../gen/index';
+import type { CaptureSpec } from './captures';
 
 export interface BenchConfig {
   mode: 'full' | 'quick';
@@ -28,7 +29,8 @@ export const QUICK: BenchConfig = {
   seed: 20231114,
   dialogues: 50_000,
   pendingBegins: 50_000,
-  tsharkProbePackets: 100_000,
+  // the quick capture (~125k packets) is always timed whole
+  tsharkProbePackets: 1_000_000,
   tsharkBudgetSeconds: 240,
 };
 
@@ -50,3 +52,17 @@ export const BEGINS_ONLY: Partial<Profile> = {
   sctpFragmentRate: 0,
   bigMessageRate: 0,
 };
+
+/** The realistic-mix capture and the Begins-only capture of a bench size. */
+export function captureSpecs(cfg: BenchConfig): { mix: CaptureSpec; begins: CaptureSpec } {
+  return {
+    mix: { name: `mix-${cfg.dialogues}`, seed: cfg.seed, dialogues: cfg.dialogues },
+    begins: {
+      name: `begins-${cfg.pendingBegins}`,
+      seed: cfg.seed,
+      dialogues: cfg.pendingBegins,
+      spanSeconds: cfg.pendingBegins * SECONDS_PER_DIALOGUE,
+      profile: BEGINS_ONLY,
+    },
+  };
+}

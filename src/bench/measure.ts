@@ -37,6 +37,8 @@ export interface PendingResult {
   /** heap used after gc with the dialogues pending, minus the baseline */
   heapBytes: number;
   baselineHeapBytes: number;
+  /** dialogues the correlator closed while reading (by end reason, non-zero only) */
+  closed: Record<string, number>;
 }
 
 /** Counts records and keeps none. */
@@ -110,6 +112,7 @@ export function measurePending(path: string, tcap: TcapLimits): PendingResult {
   gc();
   const heapBytes = process.memoryUsage().heapUsed - baselineHeapBytes;
   const pending = p.tcap.pending;
+  const closed = Object.fromEntries(Object.entries(p.tcap.closed).filter(([, n]) => n > 0));
   p.finish('capture_end');
-  return { packets, pending, heapBytes, baselineHeapBytes };
+  return { packets, pending, heapBytes, baselineHeapBytes, closed };
 }

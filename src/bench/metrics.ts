@@ -87,11 +87,17 @@ export function computeMetrics(m: Measurements): { values: MetricValues; notes: 
     `b peak RSS: raw ${(raw.maxRssBytes / MB).toFixed(0)} MB, pseudonymized ${(pseudo.maxRssBytes / MB).toFixed(0)} MB.`,
     `c is \`node dist/cli/main.js replay --identities raw --json\` in a child; rates use its wall time (start-up, spool open, final flush); ` +
       `its own loop timing: ${replay.cliSeconds.toFixed(1)} s; ${replay.written} records written; peak RSS from process.resourceUsage() in the child (spool worker thread included).`,
-    `d: ${beginsCapture.dialogues} Begins, ${pending.pending} pending at the end (the rest closed as tid_reused: generator nodes with 1-octet TIDs wrap); ` +
+    `d: ${beginsCapture.dialogues} Begins in ${pending.packets} packets, ${pending.pending} pending at the end; closed while reading: ${closedText(pending.closed)} ` +
+      `(tid_reused: the generator's nodes with 1-octet TIDs wrap around over the capture); ` +
       `heap ${(pending.heapBytes / MB).toFixed(0)} MB over a ${(pending.baselineHeapBytes / MB).toFixed(1)} MB baseline, after gc.`,
     tshark.scaled
       ? `e: tshark timed on the first ${tshark.packetsTimed} packets (-c) and scaled to the ${capture.packets} packets of the capture.`
       : `e: tshark timed on the whole capture (${tshark.lines} TCAP lines), single pass.`,
   ];
   return { values, notes };
+}
+
+function closedText(closed: Record<string, number>): string {
+  const parts = Object.entries(closed).map(([reason, n]) => `${n} ${reason}`);
+  return parts.length > 0 ? parts.join(', ') : 'none';
 }
