@@ -42,6 +42,7 @@ export function buildProbe(cfg: Config, identities?: IdentityMode): Probe {
     : null;
   const pipeline = new Pipeline(writer, ids, {
     site: cfg.site,
+    tunnelSink: writer,
     sampler,
     tcap: { maxPending: l.tcap.maxPending, idleTimeoutUs: l.tcap.idleTimeoutSeconds * 1e6 },
     sigtran: { xudtMaxMessages: l.xudt.maxMessages, xudtMaxBytes: l.xudt.maxBytes, xudtTimeoutUs: l.xudt.timeoutSeconds * 1e6 },

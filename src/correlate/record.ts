@@ -60,6 +60,81 @@ export interface DialogueRecord {
   abortCause: string | null;
   site: string;
   source: string;
+
+  // ---- IP-level protocols (Diameter over SCTP/TCP, GTP-C over UDP); absent = NULL.
+  /** Request's IP source / destination (dotted or RFC 5952 text) and transport ports. */
+  srcIp?: string | null;
+  dstIp?: string | null;
+  srcPort?: number | null;
+  dstPort?: number | null;
+  /** Diameter Application-Id (header), e.g. 16777251 S6a. */
+  appId?: number | null;
+  /** 'result' (Result-Code) or 'experimental' (Experimental-Result-Code, with resultVendor). */
+  resultSource?: 'result' | 'experimental' | null;
+  resultVendor?: number | null;
+  originHost?: string | null;
+  originRealm?: string | null;
+  destHost?: string | null;
+  destRealm?: string | null;
+  /** Visited network (Diameter Visited-PLMN-Id; GTP Serving Network / ULI). */
+  visitedMcc?: string | null;
+  visitedMnc?: string | null;
+  /** RAT type by name (e.g. EUTRAN, UTRAN, GERAN, NB-IoT). */
+  ratType?: string | null;
+  hopByHop?: number | null;
+  endToEnd?: number | null;
+  /** GTP: sequence number, APN, header TEID of the request, sender control-plane TEIDs
+   *  (F-TEID / TEID-C) of request and response, IMEI TAC (the IMEI itself is not kept). */
+  seq?: number | null;
+  apn?: string | null;
+  teid?: number | null;
+  reqCtrlTeid?: number | null;
+  rspCtrlTeid?: number | null;
+  imeiTac?: string | null;
+}
+
+/**
+ * A GTP tunnel (PDP context / EPS session) from Create to Delete (TS 29.060 §7.3, TS 29.274 §7.2):
+ * the `tunnels` table.
+ */
+export interface TunnelRecord {
+  protocol: 'gtpv1' | 'gtpv2';
+  imsi: string | null;
+  msisdn: string | null;
+  homeMcc: string | null;
+  homeMnc: string | null;
+  visitedMcc: string | null;
+  visitedMnc: string | null;
+  apn: string | null;
+  ratType: string | null;
+  /** SGSN / SGW (the creator) and GGSN / PGW control-plane addresses. */
+  sgsnIp: string | null;
+  ggsnIp: string | null;
+  /** Control-plane TEIDs: the creator's and the peer's. */
+  sgsnCtrlTeid: number | null;
+  ggsnCtrlTeid: number | null;
+  /** User-plane TEIDs when carried. */
+  sgsnDataTeid: number | null;
+  ggsnDataTeid: number | null;
+  createCause: number | null;
+  createTimeUs: number;
+  /** Create request → response, µs. */
+  setupDelayUs: number | null;
+  endTimeUs: number | null;
+  /** Create → delete (or end), µs. */
+  durationUs: number | null;
+  deleteCause: number | null;
+  /** delete | delete_bearer | error_indication | idle_timeout | evicted | create_rejected | capture_end | shutdown */
+  endReason: string;
+  createFrame: number | null;
+  endFrame: number | null;
+  site: string;
+  source: string;
+}
+
+/** Consumer of closed tunnels. */
+export interface TunnelSink {
+  writeTunnel(t: TunnelRecord): void;
 }
 
 /** Consumer of closed records (the spool writer, a test collector...). */

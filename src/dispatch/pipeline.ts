@@ -9,7 +9,7 @@ import { SigtranHandler, looksLikeM2ua, looksLikeM3ua, DEFAULT_SIGTRAN_LIMITS } 
 import type { SigtranLimits } from './sigtran';
 import { TcapCorrelator, DEFAULT_TCAP_LIMITS } from '../correlate/tcapDialogues';
 import type { TcapLimits } from '../correlate/tcapDialogues';
-import type { RecordSink } from '../correlate/record';
+import type { RecordSink, TunnelSink } from '../correlate/record';
 import type { IdentityProtector } from '../correlate/identities';
 import { registerAnomalyNames } from './anomalyNames';
 import { createIpView, createLinkView } from '../net/types';
@@ -24,8 +24,24 @@ const enum IpProto {
   Sctp = 132,
 }
 
+/** Something with timers and pending state (a correlator, a reassembler). */
+export interface TimerOwner {
+  /** Timer work at packet time nowUs (expiry). */
+  expire(nowUs: number): void;
+  /** End of input: everything pending becomes a record. */
+  flush(reason: 'capture_end' | 'shutdown'): void;
+}
+
+/** Shared by every producer of records: site id and the current source (file / interface). */
+export interface RecordContext {
+  site: string;
+  source: string;
+}
+
 export interface PipelineOptions {
   site: string;
+  /** Where GTP tunnel records go (the spool); null: tunnels are tracked but not written. */
+  tunnelSink?: TunnelSink | null;
   net?: { ip?: Partial<NetLimits['ip']>; sctp?: Partial<NetLimits['sctp']> };
   tcap?: Partial<TcapLimits>;
   sigtran?: Partial<SigtranLimits>;
@@ -78,8 +94,14 @@ export class Pipeline {
   private curLinkType = 0;
   readonly sampler: AnomalySampler | null;
   private readonly onSctp: (msg: SctpMessageView) => void;
+  /** Correlators and reassemblers of the protocols registered besides SIGTRAN (Diameter, GTP...). */
+  private readonly timerOwners: TimerOwner[] = [];
+  readonly ctx: RecordContext;
+  readonly tunnelSink: TunnelSink | null;
 
-  constructor(sink: RecordSink, ids: IdentityProtector, opts: PipelineOptions) {
+  constructor(readonly sink: RecordSink, readonly ids: IdentityProtector, opts: PipelineOptions) {
+    this.ctx = { site: opts.site, source: '' };
+    this.tunnelSink = opts.tunnelSink ?? null;
     registerAnomalyNames(this.counters);
     this.ip = new IpLayer({ ...DEFAULT_NET_LIMITS.ip, ...(opts.net?.ip ?? {}) });
     this.sctp = new SctpLayer({ ...DEFAULT_NET_LIMITS.sctp, ...(opts.net?.sctp ?? {}) });
@@ -100,6 +122,12 @@ export class Pipeline {
   /** Sets the `source` column of records (capture file name or interface). */
   setSource(source: string): void {
     this.tcap.source = source;
+    this.ctx.source = source;
+  }
+
+  /** Registers a correlator / reassembler whose timers run on packet time and which is flushed at the end. */
+  addTimerOwner(t: TimerOwner): void {
+    this.timerOwners.push(t);
   }
 
   /** One captured packet. The buffer is only valid during the call. */
@@ -143,7 +171,21 @@ export class Pipeline {
       const sc = this.sctp.onPacket(ipv, tsUs, this.onSctp);
       if (sc !== 0) this.counters.anomaly(this.sctp.anomalyLayer, sc);
       else this.counters.ok(Layer.Sctp);
+    } else if (ipv.proto === IpProto.Tcp) {
+      this.onTcp(ipv, tsUs);
+    } else if (ipv.proto === IpProto.Udp) {
+      this.onUdp(ipv, tsUs);
     }
+  }
+
+  /** TCP → per-direction stream reassembly → the stream handler registered for the port. */
+  private onTcp(_ipv: IpView, _tsUs: number): void {
+    // wired by the Diameter work (issue 4)
+  }
+
+  /** UDP → the handler registered for the port (GTP-C 2123...). */
+  private onUdp(_ipv: IpView, _tsUs: number): void {
+    // wired by the GTP work (issue 5)
   }
 
   private onSctpMessage(msg: SctpMessageView): void {
@@ -165,11 +207,13 @@ export class Pipeline {
     this.sigtran.expire(nowUs);
     this.ip.expire(nowUs);
     this.sctp.expire(nowUs);
+    for (let i = 0; i < this.timerOwners.length; i++) this.timerOwners[i].expire(nowUs);
   }
 
   /** End of input: everything still pending becomes a record. */
   finish(reason: 'capture_end' | 'shutdown'): void {
     this.tcap.flush(reason);
+    for (const t of this.timerOwners) t.flush(reason);
     this.sampler?.close();
   }
 }

@@ -81,4 +81,86 @@ CREATE TABLE runs (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'ip protocols (diameter, gtp) and tunnels',
+    sql: `
+ALTER TABLE dialogues ADD COLUMN src_ip TEXT;              -- request's IP source (Diameter, GTP)
+ALTER TABLE dialogues ADD COLUMN dst_ip TEXT;
+ALTER TABLE dialogues ADD COLUMN src_port INTEGER;
+ALTER TABLE dialogues ADD COLUMN dst_port INTEGER;
+ALTER TABLE dialogues ADD COLUMN app_id INTEGER;           -- Diameter Application-Id
+ALTER TABLE dialogues ADD COLUMN result_source TEXT;       -- result | experimental (Diameter)
+ALTER TABLE dialogues ADD COLUMN result_vendor INTEGER;    -- Experimental-Result Vendor-Id
+ALTER TABLE dialogues ADD COLUMN origin_host TEXT;
+ALTER TABLE dialogues ADD COLUMN origin_realm TEXT;
+ALTER TABLE dialogues ADD COLUMN dest_host TEXT;
+ALTER TABLE dialogues ADD COLUMN dest_realm TEXT;
+ALTER TABLE dialogues ADD COLUMN visited_mcc TEXT;         -- Visited-PLMN-Id / GTP serving network
+ALTER TABLE dialogues ADD COLUMN visited_mnc TEXT;
+ALTER TABLE dialogues ADD COLUMN rat_type TEXT;
+ALTER TABLE dialogues ADD COLUMN hop_by_hop INTEGER;       -- Diameter hop-by-hop id
+ALTER TABLE dialogues ADD COLUMN end_to_end INTEGER;       -- Diameter end-to-end id (joins the legs of a relay)
+ALTER TABLE dialogues ADD COLUMN seq INTEGER;              -- GTP sequence number
+ALTER TABLE dialogues ADD COLUMN apn TEXT;
+ALTER TABLE dialogues ADD COLUMN teid INTEGER;             -- GTP header TEID of the request
+ALTER TABLE dialogues ADD COLUMN req_ctrl_teid INTEGER;    -- sender control-plane TEID in the request
+ALTER TABLE dialogues ADD COLUMN rsp_ctrl_teid INTEGER;    -- ... in the response
+ALTER TABLE dialogues ADD COLUMN imei_tac TEXT;            -- type allocation code only; the IMEI is not kept
+
+DROP VIEW dialogues_human;
+CREATE VIEW dialogues_human AS
+SELECT id, protocol, procedure, status, result_code, result_name, end_reason,
+       strftime('%Y-%m-%dT%H:%M:%f', req_time_us / 1e6, 'unixepoch') || 'Z' AS req_time,
+       strftime('%Y-%m-%dT%H:%M:%f', rsp_time_us / 1e6, 'unixepoch') || 'Z' AS rsp_time,
+       round(latency_us / 1000.0, 3) AS latency_ms,
+       imsi, msisdn, home_mcc, home_mnc, visited_mcc, visited_mnc, rat_type, apn,
+       calling_gt, called_gt, responder_gt, vlr_number, sgsn_number,
+       origin_host, origin_realm, dest_host, dest_realm, app_id, result_source, result_vendor,
+       src_ip, dst_ip, src_port, dst_port, opc, dpc, calling_ssn, called_ssn, app_context,
+       otid, dtid, hop_by_hop, end_to_end, seq, teid, req_ctrl_teid, rsp_ctrl_teid, imei_tac,
+       messages, nested_ops, retransmissions, orphan, req_frame, rsp_frame, site, source
+FROM dialogues;
+
+-- One row per GTP tunnel (PDP context / EPS session), Create to Delete.
+CREATE TABLE tunnels (
+  id               INTEGER PRIMARY KEY,
+  protocol         TEXT NOT NULL,          -- gtpv1 | gtpv2
+  imsi             TEXT,                   -- pseudonymized like dialogues.imsi
+  msisdn           TEXT,
+  home_mcc         TEXT,
+  home_mnc         TEXT,
+  visited_mcc      TEXT,
+  visited_mnc      TEXT,
+  apn              TEXT,
+  rat_type         TEXT,
+  sgsn_ip          TEXT,                   -- SGSN / SGW control address (the creator)
+  ggsn_ip          TEXT,                   -- GGSN / PGW control address
+  sgsn_ctrl_teid   INTEGER,
+  ggsn_ctrl_teid   INTEGER,
+  sgsn_data_teid   INTEGER,
+  ggsn_data_teid   INTEGER,
+  create_cause     INTEGER,
+  create_time_us   INTEGER NOT NULL,
+  setup_delay_us   INTEGER,                -- create request -> response
+  end_time_us      INTEGER,
+  duration_us      INTEGER,                -- create -> delete
+  delete_cause     INTEGER,
+  end_reason       TEXT NOT NULL,          -- delete | delete_bearer | error_indication | idle_timeout | evicted | create_rejected | capture_end | shutdown
+  create_frame     INTEGER,
+  end_frame        INTEGER,
+  site             TEXT NOT NULL,
+  source           TEXT NOT NULL
+);
+CREATE INDEX tunnels_time ON tunnels (create_time_us);
+CREATE INDEX tunnels_imsi ON tunnels (imsi);
+
+-- Tunnels still active when the probe stopped, reloaded at the next start (opaque JSON per tunnel).
+CREATE TABLE gtp_active_tunnels (
+  id     INTEGER PRIMARY KEY,
+  state  TEXT NOT NULL
+);
+`,
+  },
 ];
+

@@ -1,4 +1,4 @@
-import type { DialogueRecord } from '../correlate/record';
+import type { DialogueRecord, TunnelRecord } from '../correlate/record';
 
 /** Columns of `dialogues` written per record, in bind order (id is assigned by SQLite). */
 export const DIALOGUE_COLUMNS = [
@@ -7,6 +7,17 @@ export const DIALOGUE_COLUMNS = [
   'home_mnc', 'calling_gt', 'called_gt', 'responder_gt', 'opc', 'dpc', 'calling_ssn', 'called_ssn',
   'vlr_number', 'sgsn_number', 'app_context', 'otid', 'dtid', 'messages', 'nested_ops',
   'retransmissions', 'abort_cause', 'site', 'source',
+  'src_ip', 'dst_ip', 'src_port', 'dst_port', 'app_id', 'result_source', 'result_vendor', 'origin_host',
+  'origin_realm', 'dest_host', 'dest_realm', 'visited_mcc', 'visited_mnc', 'rat_type', 'hop_by_hop',
+  'end_to_end', 'seq', 'apn', 'teid', 'req_ctrl_teid', 'rsp_ctrl_teid', 'imei_tac',
+] as const;
+
+/** Columns of `tunnels` written per tunnel, in bind order. */
+export const TUNNEL_COLUMNS = [
+  'protocol', 'imsi', 'msisdn', 'home_mcc', 'home_mnc', 'visited_mcc', 'visited_mnc', 'apn', 'rat_type',
+  'sgsn_ip', 'ggsn_ip', 'sgsn_ctrl_teid', 'ggsn_ctrl_teid', 'sgsn_data_teid', 'ggsn_data_teid',
+  'create_cause', 'create_time_us', 'setup_delay_us', 'end_time_us', 'duration_us', 'delete_cause',
+  'end_reason', 'create_frame', 'end_frame', 'site', 'source',
 ] as const;
 
 export type RowValue = string | number | null;
@@ -22,9 +33,34 @@ export function toRow(r: DialogueRecord, row: RowValue[]): RowValue[] {
   row[24] = r.vlrNumber; row[25] = r.sgsnNumber; row[26] = r.appContext; row[27] = r.otid;
   row[28] = r.dtid; row[29] = r.messages; row[30] = r.nestedOps; row[31] = r.retransmissions;
   row[32] = r.abortCause; row[33] = r.site; row[34] = r.source;
+  row[35] = r.srcIp ?? null; row[36] = r.dstIp ?? null; row[37] = r.srcPort ?? null; row[38] = r.dstPort ?? null;
+  row[39] = r.appId ?? null; row[40] = r.resultSource ?? null; row[41] = r.resultVendor ?? null;
+  row[42] = r.originHost ?? null; row[43] = r.originRealm ?? null; row[44] = r.destHost ?? null;
+  row[45] = r.destRealm ?? null; row[46] = r.visitedMcc ?? null; row[47] = r.visitedMnc ?? null;
+  row[48] = r.ratType ?? null; row[49] = r.hopByHop ?? null; row[50] = r.endToEnd ?? null;
+  row[51] = r.seq ?? null; row[52] = r.apn ?? null; row[53] = r.teid ?? null; row[54] = r.reqCtrlTeid ?? null;
+  row[55] = r.rspCtrlTeid ?? null; row[56] = r.imeiTac ?? null;
   return row;
 }
 
-export function insertSql(): string {
-  return `INSERT INTO dialogues (${DIALOGUE_COLUMNS.join(', ')}) VALUES (${DIALOGUE_COLUMNS.map(() => '?').join(', ')})`;
+/** Fills `row` (length TUNNEL_COLUMNS.length) with a tunnel's values in column order. */
+export function tunnelToRow(t: TunnelRecord, row: RowValue[]): RowValue[] {
+  row[0] = t.protocol; row[1] = t.imsi; row[2] = t.msisdn; row[3] = t.homeMcc; row[4] = t.homeMnc;
+  row[5] = t.visitedMcc; row[6] = t.visitedMnc; row[7] = t.apn; row[8] = t.ratType; row[9] = t.sgsnIp;
+  row[10] = t.ggsnIp; row[11] = t.sgsnCtrlTeid; row[12] = t.ggsnCtrlTeid; row[13] = t.sgsnDataTeid;
+  row[14] = t.ggsnDataTeid; row[15] = t.createCause; row[16] = t.createTimeUs; row[17] = t.setupDelayUs;
+  row[18] = t.endTimeUs; row[19] = t.durationUs; row[20] = t.deleteCause; row[21] = t.endReason;
+  row[22] = t.createFrame; row[23] = t.endFrame; row[24] = t.site; row[25] = t.source;
+  return row;
+}
+
+/** Tables the spool worker writes, by id (the batch header carries it). */
+export const enum SpoolTable {
+  Dialogues = 0,
+  Tunnels = 1,
+}
+
+export function insertSql(table: SpoolTable = SpoolTable.Dialogues): string {
+  const [name, cols] = table === SpoolTable.Tunnels ? ['tunnels', TUNNEL_COLUMNS] : ['dialogues', DIALOGUE_COLUMNS];
+  return `INSERT INTO ${name} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`;
 }

@@ -3,9 +3,9 @@ import type { Database as Db, Statement } from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SigprobeError } from '../config/errors';
-import type { DialogueRecord, RecordSink } from '../correlate/record';
+import type { DialogueRecord, RecordSink, TunnelRecord, TunnelSink } from '../correlate/record';
 import { MIGRATIONS } from './migrations';
-import { DIALOGUE_COLUMNS, insertSql, toRow, type RowValue } from './row';
+import { DIALOGUE_COLUMNS, insertSql, SpoolTable, toRow, TUNNEL_COLUMNS, tunnelToRow, type RowValue } from './row';
 
 export interface SpoolOptions {
   /** Records per insert transaction (the writer also flushes on flush()/close()). */
@@ -59,24 +59,38 @@ export function migrate(db: Db): number {
  * Records are buffered up to batchSize; flush() writes what is buffered. Used directly by tests
  * and tools, and inside the spool worker (see spoolClient.ts) by the probe.
  */
-export class SpoolWriter implements RecordSink {
-  private readonly insert: Statement;
+export class SpoolWriter implements RecordSink, TunnelSink {
   private readonly insertMany: (rows: DialogueRecord[]) => void;
-  /** Inserts encoded rows (each a reused array) in one transaction. */
-  readonly insertRows: (each: (onRow: (row: RowValue[]) => void) => number) => number;
+  private readonly insertTunnels: (rows: TunnelRecord[]) => void;
+  /** Inserts encoded rows (each a reused array) of one table in one transaction. */
+  readonly insertRows: (table: SpoolTable, each: (onRow: (row: RowValue[]) => void) => number) => number;
   private buf: DialogueRecord[] = [];
+  private tunnels: TunnelRecord[] = [];
   private readonly batchSize: number;
   written = 0;
+  tunnelsWritten = 0;
 
   constructor(readonly db: Db, opts: SpoolOptions = {}) {
     this.batchSize = opts.batchSize ?? 2000;
-    this.insert = db.prepare(insertSql());
-    const ins = this.insert;
+    const insD: Statement = db.prepare(insertSql(SpoolTable.Dialogues));
+    const insT: Statement = db.prepare(insertSql(SpoolTable.Tunnels));
     const row: RowValue[] = new Array(DIALOGUE_COLUMNS.length);
+    const trow: RowValue[] = new Array(TUNNEL_COLUMNS.length);
     this.insertMany = db.transaction((rows: DialogueRecord[]) => {
-      for (const r of rows) ins.run(toRow(r, row));
+      for (const r of rows) insD.run(toRow(r, row));
     });
-    this.insertRows = db.transaction((each: (onRow: (row: RowValue[]) => void) => number) => each((r) => ins.run(r)));
+    this.insertTunnels = db.transaction((rows: TunnelRecord[]) => {
+      for (const t of rows) insT.run(tunnelToRow(t, trow));
+    });
+    this.insertRows = db.transaction((table: SpoolTable, each: (onRow: (row: RowValue[]) => void) => number) => {
+      const st = table === SpoolTable.Tunnels ? insT : insD;
+      return each((r) => st.run(r));
+    });
+  }
+
+  writeTunnel(t: TunnelRecord): void {
+    this.tunnels.push(t);
+    if (this.tunnels.length >= this.batchSize) this.flush();
   }
 
   write(r: DialogueRecord): void {
@@ -89,6 +103,17 @@ export class SpoolWriter implements RecordSink {
   }
 
   flush(): void {
+    if (this.tunnels.length > 0) {
+      const ts = this.tunnels;
+      this.tunnels = [];
+      try {
+        this.insertTunnels(ts);
+      } catch (e) {
+        this.tunnels = ts.concat(this.tunnels);
+        throw new SigprobeError('E_SPOOL', `spool write failed (${ts.length} tunnels kept in memory): ${(e as Error).message}`);
+      }
+      this.tunnelsWritten += ts.length;
+    }
     if (this.buf.length === 0) return;
     const rows = this.buf;
     this.buf = [];

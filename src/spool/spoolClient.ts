@@ -2,8 +2,8 @@ import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { SigprobeError } from '../config/errors';
-import type { DialogueRecord, RecordSink } from '../correlate/record';
-import { DIALOGUE_COLUMNS, toRow, type RowValue } from './row';
+import type { DialogueRecord, RecordSink, TunnelRecord, TunnelSink } from '../correlate/record';
+import { DIALOGUE_COLUMNS, SpoolTable, toRow, TUNNEL_COLUMNS, tunnelToRow, type RowValue } from './row';
 import { RowEncoder } from './rowCodec';
 import { Ctrl } from './spoolCtrl';
 
@@ -21,11 +21,14 @@ export interface SpoolClientOptions {
  * for the worker (a live probe then lags, and the kernel's drop counter says so). close() waits
  * until every record is committed.
  */
-export class SpoolClient implements RecordSink {
+export class SpoolClient implements RecordSink, TunnelSink {
   private readonly worker: Worker;
   private readonly ctrl: Int32Array;
   private readonly enc = new RowEncoder(DIALOGUE_COLUMNS.length);
   private readonly row: RowValue[] = new Array(DIALOGUE_COLUMNS.length);
+  private readonly tenc = new RowEncoder(TUNNEL_COLUMNS.length, 1 << 16);
+  private readonly trow: RowValue[] = new Array(TUNNEL_COLUMNS.length);
+  private sentTunnels = 0;
   private readonly batchSize: number;
   private readonly maxInFlight: number;
   private seq = 0;
@@ -49,12 +52,23 @@ export class SpoolClient implements RecordSink {
 
   write(r: DialogueRecord): void {
     this.enc.add(toRow(r, this.row));
-    if (this.enc.rows >= this.batchSize) this.send();
+    if (this.enc.rows >= this.batchSize) this.send(SpoolTable.Dialogues);
+  }
+
+  writeTunnel(t: TunnelRecord): void {
+    this.tenc.add(tunnelToRow(t, this.trow));
+    if (this.tenc.rows >= this.batchSize) this.send(SpoolTable.Tunnels);
   }
 
   /** Hands the buffered records to the worker (asynchronous commit). */
   flush(): void {
-    if (this.enc.rows > 0) this.send();
+    if (this.enc.rows > 0) this.send(SpoolTable.Dialogues);
+    if (this.tenc.rows > 0) this.send(SpoolTable.Tunnels);
+  }
+
+  /** Tunnels committed so far. */
+  get tunnelsWritten(): number {
+    return Atomics.load(this.ctrl, Ctrl.AckedTunnels) >>> 0;
   }
 
   /** Records committed to the spool so far. */
@@ -72,12 +86,14 @@ export class SpoolClient implements RecordSink {
     return Atomics.load(this.ctrl, Ctrl.Error) === 1;
   }
 
-  private send(): void {
-    const rows = this.enc.rows;
-    const ab = this.enc.take();
+  private send(table: SpoolTable): void {
+    const enc = table === SpoolTable.Tunnels ? this.tenc : this.enc;
+    const rows = enc.rows;
+    const ab = enc.take();
     this.seq++;
-    this.sentRecords += rows;
-    this.worker.postMessage({ seq: this.seq, rows, ab }, [ab]);
+    if (table === SpoolTable.Tunnels) this.sentTunnels += rows;
+    else this.sentRecords += rows;
+    this.worker.postMessage({ seq: this.seq, rows, table, ab }, [ab]);
     if (this.seq - Atomics.load(this.ctrl, Ctrl.Acked) > this.maxInFlight) {
       this.stalls++;
       this.waitAcked(this.seq - this.maxInFlight, Infinity);

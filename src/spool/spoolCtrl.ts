@@ -12,5 +12,7 @@ export const enum Ctrl {
   Retries = 4,
   /** 1 after the worker closed the database. */
   Closed = 5,
-  Size = 6,
+  /** Tunnels committed in all. */
+  AckedTunnels = 6,
+  Size = 7,
 }

@@ -9,10 +9,12 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openSpool, SpoolWriter } from './spool';
 import { decodeRows } from './rowCodec';
 import { Ctrl } from './spoolCtrl';
+import { SpoolTable } from './row';
 
 interface Batch {
   seq: number;
   rows: number;
+  table: SpoolTable;
   ab: ArrayBuffer;
 }
 
@@ -39,7 +41,7 @@ function pump(): void {
   while (queue.length > 0) {
     const b = queue[0];
     try {
-      writer.insertRows((onRow) => decodeRows(b.ab, onRow));
+      writer.insertRows(b.table, (onRow) => decodeRows(b.ab, onRow));
     } catch (e) {
       const msg = (e as Error).message;
       if (msg !== lastError) process.stderr.write(`sigprobe: spool write failed, retrying every second (${queue.length} batches held): ${msg}\n`);
@@ -56,7 +58,7 @@ function pump(): void {
       lastError = '';
     }
     Atomics.store(ctrl, Ctrl.Error, 0);
-    Atomics.add(ctrl, Ctrl.AckedRecords, b.rows);
+    Atomics.add(ctrl, b.table === SpoolTable.Tunnels ? Ctrl.AckedTunnels : Ctrl.AckedRecords, b.rows);
     Atomics.store(ctrl, Ctrl.Acked, b.seq);
     Atomics.notify(ctrl, Ctrl.Acked);
   }
@@ -70,12 +72,12 @@ function finish(): void {
   process.exit(0);
 }
 
-parentPort?.on('message', (m: { seq?: number; rows?: number; ab?: ArrayBuffer; close?: boolean }) => {
+parentPort?.on('message', (m: { seq?: number; rows?: number; table?: SpoolTable; ab?: ArrayBuffer; close?: boolean }) => {
   if (m.close) {
     closing = true;
     if (queue.length === 0 && retryTimer === null) finish();
     return;
   }
-  queue.push({ seq: m.seq as number, rows: m.rows as number, ab: m.ab as ArrayBuffer });
+  queue.push({ seq: m.seq as number, rows: m.rows as number, table: m.table ?? SpoolTable.Dialogues, ab: m.ab as ArrayBuffer });
   if (retryTimer === null) pump();
 });
