@@ -5,7 +5,7 @@ import type { SccpView } from '../protocols/sccp/types';
 import type { Mtp3View } from '../protocols/m3ua/types';
 import { acnToString } from '../protocols/tcap/decode';
 import { AARE_RESULT_NAMES, ABORT_SOURCE_NAMES, P_ABORT_CAUSE_NAMES, REJECT_PROBLEM_NAMES, REJECT_PROBLEM_TYPE_NAMES } from '../protocols/tcap/constants';
-import { gtDigits } from '../protocols/sccp/decode';
+import { gtDigits, sccpAddressKey } from '../protocols/sccp/decode';
 import { decodeCapParameter, decodeMapParameter, isdnToString, isupNumberToString, tbcdToString } from '../protocols/map/decode';
 import { createMapInfoView } from '../protocols/map/types';
 import type { MapInfoView } from '../protocols/map/types';
@@ -71,9 +71,6 @@ export interface TcapInput {
   /** Buffer holding the SCCP header (party addresses). */
   sccpBuf: Buffer;
   mtp: Mtp3View;
-  /** sccpAddressKey() of the calling / called party (GT digits, else PC+SSN). */
-  callingKey: string;
-  calledKey: string;
   frame: number;
   tsUs: number;
 }
@@ -125,6 +122,37 @@ class Dialogue implements LruNode {
   appContext: string | null = null;
   otid: string | null = null;
   dtid: string | null = null;
+}
+
+/**
+ * The key of a TID: the SCCP address of the node that allocated it (calling party for an otid,
+ * called party for a dtid; see sccpAddressKey) and the TID with its length. Built only for the
+ * side a message needs.
+ */
+function tidKey(m: TcapInput, calling: boolean, tid: number, len: number): string {
+  const a = calling ? sccpAddressKey(m.sccpBuf, m.sccp.calling, m.mtp.opc) : sccpAddressKey(m.sccpBuf, m.sccp.called, m.mtp.dpc);
+  return a + '#' + len + ':' + tid;
+}
+
+/**
+ * Dotted ACN strings of the common 0.4.0.0.1.0.<ac>.<v> form (7 content octets 04 00 00 01 00 ac v),
+ * keyed by (ac, v): a handful of distinct values, each built once. Other OIDs are built per use.
+ */
+const acnCache = new Map<number, string>();
+function acnText(m: TcapInput): string {
+  const t = m.tcap;
+  const b = m.tcapBuf;
+  const s = t.acnStart;
+  if (t.acnEnd - s !== 7 || b[s] !== 0x04 || b[s + 1] !== 0 || b[s + 2] !== 0 || b[s + 3] !== 1 || b[s + 4] !== 0 || b[s + 5] > 127 || b[s + 6] > 127) {
+    return acnToString(b, s, t.acnEnd);
+  }
+  const k = b[s + 5] * 256 + b[s + 6];
+  let v = acnCache.get(k);
+  if (v === undefined) {
+    v = acnToString(m.tcapBuf, t.acnStart, t.acnEnd);
+    if (acnCache.size < 4096) acnCache.set(k, v);
+  }
+  return v;
 }
 
 function tidHex(v: number, len: number): string {
@@ -224,7 +252,7 @@ export class TcapCorrelator {
       this.counters.anomaly(Layer.Correlate, TcapDialogueAnomaly.MissingTid);
       return;
     }
-    const key = m.callingKey + '#' + t.otidLen + ':' + t.otid;
+    const key = tidKey(m, true, t.otid, t.otidLen);
     const hash = fnv1a(m.tcapBuf, m.tcapStart, m.tcapEnd);
     const len = m.tcapEnd - m.tcapStart;
     const old = this.table.get(key);
@@ -249,7 +277,7 @@ export class TcapCorrelator {
     this.fillAddresses(d, m);
     if (t.acnEnd > t.acnStart) {
       d.acnFamily = t.acnFamily;
-      d.appContext = acnToString(m.tcapBuf, t.acnStart, t.acnEnd);
+      d.appContext = acnText(m);
     }
     this.table.set(key, d);
     this.lru.push(d);
@@ -265,7 +293,7 @@ export class TcapCorrelator {
       this.counters.anomaly(Layer.Correlate, TcapDialogueAnomaly.MissingTid);
       return;
     }
-    const key = m.calledKey + '#' + t.dtidLen + ':' + t.dtid;
+    const key = tidKey(m, false, t.dtid, t.dtidLen);
     let d = this.table.get(key);
     if (d === undefined) {
       // Continue of a dialogue whose Begin is not in the capture: track it from here, so that
@@ -285,7 +313,7 @@ export class TcapCorrelator {
     }
     const fromResponder = d.initKey === key;
     if (fromResponder && d.respKey === null) {
-      const rkey = m.callingKey + '#' + t.otidLen + ':' + t.otid;
+      const rkey = tidKey(m, true, t.otid, t.otidLen);
       const other = this.table.get(rkey);
       if (other !== undefined && other !== d) {
         this.counters.anomaly(Layer.Correlate, TcapDialogueAnomaly.TidReused);
@@ -297,7 +325,7 @@ export class TcapCorrelator {
       this.table.set(rkey, d);
       if (d.appContext === null && t.acnEnd > t.acnStart) {
         d.acnFamily = t.acnFamily;
-        d.appContext = acnToString(m.tcapBuf, t.acnStart, t.acnEnd);
+        d.appContext = acnText(m);
       }
     }
     d.messages++;
@@ -312,7 +340,7 @@ export class TcapCorrelator {
       this.counters.anomaly(Layer.Correlate, TcapDialogueAnomaly.MissingTid);
       return;
     }
-    const key = m.calledKey + '#' + t.dtidLen + ':' + t.dtid;
+    const key = tidKey(m, false, t.dtid, t.dtidLen);
     let d = this.table.get(key);
     let reason: EndReason = isAbort ? 'abort' : 'end';
     if (d === undefined) {
@@ -331,7 +359,7 @@ export class TcapCorrelator {
     const fromResponder = d.initKey === key;
     if (d.appContext === null && t.acnEnd > t.acnStart) {
       d.acnFamily = t.acnFamily;
-      d.appContext = acnToString(m.tcapBuf, t.acnStart, t.acnEnd);
+      d.appContext = acnText(m);
     }
     d.messages++;
     this.components(d, m, !fromResponder);
@@ -350,7 +378,7 @@ export class TcapCorrelator {
     const t = m.tcap;
     if (t.acnEnd > t.acnStart) {
       d.acnFamily = t.acnFamily;
-      d.appContext = acnToString(m.tcapBuf, t.acnStart, t.acnEnd);
+      d.appContext = acnText(m);
     }
     d.messages = 1;
     this.components(d, m, true);

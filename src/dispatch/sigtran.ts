@@ -94,8 +94,6 @@ export class SigtranHandler {
       sccp: this.sccp,
       sccpBuf: Buffer.alloc(0),
       mtp: this.mtp,
-      callingKey: '',
-      calledKey: '',
       frame: 0,
       tsUs: 0,
     };
@@ -170,13 +168,10 @@ export class SigtranHandler {
       this.counters.ok(Layer.Tcap);
     }
     this.stats.tcapByType[inp.tcap.msgType & 15]++;
-    const s = this.sccp;
     inp.tcapBuf = buf;
     inp.tcapStart = start;
     inp.tcapEnd = end;
     inp.sccpBuf = sccpBuf;
-    inp.callingKey = sccpAddressKey(sccpBuf, s.calling, this.mtp.opc);
-    inp.calledKey = sccpAddressKey(sccpBuf, s.called, this.mtp.dpc);
     inp.frame = this.frame;
     inp.tsUs = this.tsUs;
     this.correlator.onMessage(inp);

@@ -107,14 +107,22 @@ export function gtDigits(buf: Buffer, start: number, end: number, odd: boolean):
 }
 
 /**
- * A compact, stable key of a party address for correlation: 'g' + GT digits when a GT with
- * digits is present (GTI 1..4), else 'p' + point code + '/' + SSN. The address's own PC is
- * used; when it has none, `mtp3Pc` (the MTP3 point code of the same side: OPC for the calling
- * party, DPC for the called party) is used. An absent SSN gives -1. Not for the hot path.
+ * A compact, stable key of a party address for correlation: 'go' / 'ge' (odd / even digit count)
+ * + the GT's BCD octets as a latin1 string, the filler nibble of an odd count zeroed (so a 0 or F
+ * filler gives the same key) when a GT with digits is present (GTI 1..4), else 'p' + point code + '/' + SSN. The
+ * address's own PC is used; when it has none, `mtp3Pc` (the MTP3 point code of the same side:
+ * OPC for the calling party, DPC for the called party) is used. An absent SSN gives -1.
+ * Built per TCAP message, so it avoids per-digit string work (gtDigits is for records).
  */
 export function sccpAddressKey(buf: Buffer, addr: SccpAddressView, mtp3Pc: number): string {
-  if (addr.gti >= SccpGti.Nai && addr.gti <= SccpGti.TtNpEsNai && addr.digitsEnd > addr.digitsStart) {
-    return 'g' + gtDigits(buf, addr.digitsStart, addr.digitsEnd, addr.digitsOdd);
+  const s = addr.digitsStart;
+  let e = addr.digitsEnd;
+  if (addr.gti >= SccpGti.Nai && addr.gti <= SccpGti.TtNpEsNai && e > s) {
+    if (e > buf.length) e = buf.length;
+    const last = buf[e - 1];
+    // Odd count, or an even count whose last digit is a filler (0xF): keep only the low nibble.
+    const odd = addr.digitsOdd || last >> 4 === 0x0f;
+    return (odd ? 'go' : 'ge') + buf.toString('latin1', s, e - 1) + String.fromCharCode(odd ? last & 0x0f : last);
   }
   return 'p' + (addr.pc >= 0 ? addr.pc : mtp3Pc) + '/' + addr.ssn;
 }

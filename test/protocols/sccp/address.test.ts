@@ -68,11 +68,20 @@ describe('gtDigits', () => {
 });
 
 describe('sccpAddressKey', () => {
-  it('GT digits when present, else PC/SSN with the MTP3 fallback', () => {
+  it('GT octets when present, else PC/SSN with the MTP3 fallback', () => {
     const a = createSccpAddressView();
     const gt = hex('12 07 00 11 04 19 89 67 f5');
     decodeSccpAddress(gt, 0, gt.length, a);
-    expect(sccpAddressKey(gt, a, 1234)).toBe('g9198765');
+    // 'go' (odd count) + the BCD octets as latin1, filler nibble zeroed: 19 89 67 05
+    expect(sccpAddressKey(gt, a, 1234)).toBe('go\x19\x89\x67\x05');
+    // The same 7 digits with a 0 filler give the same key; 8 digits ending in 0 do not.
+    const gt0 = hex('12 07 00 11 04 19 89 67 05');
+    decodeSccpAddress(gt0, 0, gt0.length, a);
+    expect(sccpAddressKey(gt0, a, 1234)).toBe('go\x19\x89\x67\x05');
+    const gt8 = hex('12 07 00 12 04 19 89 67 05');
+    decodeSccpAddress(gt8, 0, gt8.length, a);
+    expect(gtDigits(gt8, a.digitsStart, a.digitsEnd, a.digitsOdd)).toBe('91987650');
+    expect(sccpAddressKey(gt8, a, 1234)).toBe('ge\x19\x89\x67\x05');
     const pcSsn = hex('43 6400 06');
     decodeSccpAddress(pcSsn, 0, pcSsn.length, a);
     expect(sccpAddressKey(pcSsn, a, 1234)).toBe('p100/6');
