@@ -33,7 +33,7 @@ export class ProbeMetrics {
   constructor(private readonly src: MetricSources, labels: { site: string; source: string }, processMetrics = true) {
     const r = this.registry;
     r.setDefaultLabels({ site: labels.site });
-    if (processMetrics) collectDefaultMetrics({ register: r, prefix: 'sigprobe_process_' });
+    if (processMetrics) collectDefaultMetrics({ register: r, prefix: 'sigprobe_' }); // sigprobe_process_*, sigprobe_nodejs_*
     const p = () => this.src.pipeline;
     const link = labels.source;
 
