@@ -6,6 +6,7 @@ import { Pipeline } from '../dispatch/pipeline';
 import { openSpool } from '../spool/spool';
 import { SpoolClient } from '../spool/spoolClient';
 import { AnomalySampler } from '../capture/anomalySampler';
+import { ProbeMetrics, type MetricSources } from '../metrics/probeMetrics';
 
 /** Everything one capture source needs: spool, identity protection, pipeline. */
 export interface Probe {
@@ -14,6 +15,8 @@ export interface Probe {
   db: Database;
   /** Record sink: batches go to the spool worker thread. */
   writer: SpoolClient;
+  metrics: ProbeMetrics;
+  metricSources: MetricSources;
   pipeline: Pipeline;
   ids: IdentityProtector;
   keyFile: string | null;
@@ -24,7 +27,7 @@ export function defaultKeyFile(spoolPath: string): string {
   return join(dirname(spoolPath), 'sigprobe-pseudonym.key');
 }
 
-export function buildProbe(cfg: Config, identities?: IdentityMode): Probe {
+export function buildProbe(cfg: Config, identities?: IdentityMode, source?: string): Probe {
   const mode = identities ?? cfg.privacy.identities;
   let key: Buffer | null = null;
   let keyFile: string | null = null;
@@ -40,9 +43,14 @@ export function buildProbe(cfg: Config, identities?: IdentityMode): Probe {
   const sampler = dbg.anomalyPcap
     ? new AnomalySampler({ path: dbg.anomalyPcap, maxPerSecondPerLayer: dbg.anomalyPcapPerSecond, maxPackets: dbg.anomalyPcapMaxPackets })
     : null;
-  const pipeline = new Pipeline(writer, ids, {
+  const metricSources = {
+    spool: () => ({ written: writer.written, pending: writer.pendingRecords, failing: writer.failing, lastWriteMs: writer.lastCommitMs }),
+  } as MetricSources;
+  const metrics = new ProbeMetrics(metricSources, { site: cfg.site, source: source ?? '' });
+  const sink = metrics.sink(writer);
+  const pipeline = new Pipeline(sink, ids, {
     site: cfg.site,
-    tunnelSink: writer,
+    tunnelSink: sink,
     sampler,
     tcap: { maxPending: l.tcap.maxPending, idleTimeoutUs: l.tcap.idleTimeoutSeconds * 1e6 },
     sigtran: { xudtMaxMessages: l.xudt.maxMessages, xudtMaxBytes: l.xudt.maxBytes, xudtTimeoutUs: l.xudt.timeoutSeconds * 1e6 },
@@ -56,5 +64,6 @@ export function buildProbe(cfg: Config, identities?: IdentityMode): Probe {
       },
     },
   });
-  return { cfg, db, writer, pipeline, ids, keyFile };
+  metricSources.pipeline = pipeline;
+  return { cfg, db, writer, pipeline, ids, keyFile, metrics, metricSources };
 }

@@ -3,6 +3,9 @@ import { loadConfig } from '../config/load';
 import { LiveCapture } from '../capture/live';
 import { bpfFilter } from '../dispatch/bpf';
 import { buildProbe } from './probe';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { startMetricsServer } from '../metrics/server';
 import { parseArgs, strOption } from './args';
 
 export const RUN_USAGE = 'usage: sigprobe run --config <file> [--interface <if>]';
@@ -20,8 +23,8 @@ export function runMain(argv: readonly string[], out: (s: string) => void): Prom
   const cfg = loadConfig(cfgFile);
   const iface = strOption(p, 'interface') ?? cfg.capture?.interface;
   if (!iface) throw new SigprobeError('E_CONFIG', `${cfgFile}: capture.interface: required for 'run' (or pass --interface)`);
-  const probe = buildProbe(cfg);
-  const { pipeline, writer, db } = probe;
+  const probe = buildProbe(cfg, undefined, iface);
+  const { pipeline, writer, db, metrics, metricSources } = probe;
   pipeline.setSource(iface);
   const c = cfg.capture;
   const filter = !c || c.filter === 'auto' ? bpfFilter(pipeline.sctpDispatch) : c.filter;
@@ -39,11 +42,24 @@ export function runMain(argv: readonly string[], out: (s: string) => void): Prom
       pipeline.onPacket(buf, start, capLen, origLen, tsUs, linkType, frame);
     },
   );
+  metricSources.captureStats = () => capture.stats();
+  let metricsServer: Server | null = null;
+  if (cfg.metrics.enabled) {
+    startMetricsServer(cfg.metrics.listen, () => metrics.text(), metrics.registry.contentType).then(
+      (s) => {
+        metricsServer = s;
+        const a = s.address() as AddressInfo;
+        out(`sigprobe: metrics on http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}/metrics`);
+      },
+      (e) => process.stderr.write(`sigprobe: ${(e as Error).message}\n`),
+    );
+  }
   out(`sigprobe: capturing on ${iface} (site ${cfg.site}), filter: ${filter}`);
   const flushTimer = setInterval(() => {
     try {
       // Idle link: let timers run on the wall clock (packet time ≈ wall time live).
       if (Date.now() - lastPacketWall > 1000) pipeline.tick(Date.now() * 1000);
+      metrics.notePacket(lastPacketWall);
       writer.flush();
     } catch (e) {
       process.stderr.write(`sigprobe: ${(e as Error).message}\n`);
@@ -55,6 +71,7 @@ export function runMain(argv: readonly string[], out: (s: string) => void): Prom
       if (stopping) return;
       stopping = true;
       clearInterval(flushTimer);
+      (metricsServer as Server | null)?.close();
       const st = capture.stats();
       capture.close();
       pipeline.finish('shutdown');

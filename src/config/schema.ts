@@ -37,6 +37,14 @@ export const ConfigSchema = z
       })
       .strict()
       .optional(),
+    metrics: z
+      .object({
+        /** host:port of the Prometheus endpoint (GET /metrics, /healthz) of `sigprobe run`; port 0 = any free port. */
+        listen: z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, 'host:port').default('127.0.0.1:9464'),
+        enabled: z.boolean().default(true),
+      })
+      .strict()
+      .default({}),
     debug: z
       .object({
         /** Packets that raise decode anomalies are written here (pcap), rate-limited. */

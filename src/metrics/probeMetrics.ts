@@ -57,15 +57,15 @@ export class ProbeMetrics {
         this.inc({ link }, p().stats.bytes);
       },
     });
-    const cap = this.src.captureStats;
+    const sources = this.src;
     new Gauge({
       name: 'sigprobe_kernel_packets',
       help: 'libpcap statistics of the capture handle: kind=received (ps_recv), dropped (ps_drop: buffer full), if_dropped (ps_ifdrop: interface).',
       labelNames: ['link', 'kind'],
       registers: [r],
       collect() {
-        if (!cap) return;
-        const s = cap();
+        if (!sources.captureStats) return;
+        const s = sources.captureStats();
         this.set({ link, kind: 'received' }, s.received);
         this.set({ link, kind: 'dropped' }, s.dropped);
         this.set({ link, kind: 'if_dropped' }, s.ifDropped);
@@ -148,22 +148,20 @@ export class ProbeMetrics {
       buckets: [0.01, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2, 5],
       registers: [r],
     });
-    const spool = this.src.spool;
-    const spoolBytes = this.src.spoolBytes;
     new Gauge({
       name: 'sigprobe_spool',
       help: 'Spool state: kind=written (records committed), pending (waiting for the spool writer), failing (1 while writes fail, e.g. disk full), bytes (file size), last_write_age_seconds.',
       labelNames: ['kind'],
       registers: [r],
       collect() {
-        if (spool) {
-          const s = spool();
+        if (sources.spool) {
+          const s = sources.spool();
           this.set({ kind: 'written' }, s.written);
           this.set({ kind: 'pending' }, s.pending);
           this.set({ kind: 'failing' }, s.failing ? 1 : 0);
           if (s.lastWriteMs > 0) this.set({ kind: 'last_write_age_seconds' }, (Date.now() - s.lastWriteMs) / 1000);
         }
-        if (spoolBytes) this.set({ kind: 'bytes' }, spoolBytes());
+        if (sources.spoolBytes) this.set({ kind: "bytes" }, sources.spoolBytes());
       },
     });
     const self = this;

@@ -71,6 +71,18 @@ export class SpoolClient implements RecordSink, TunnelSink {
     return Atomics.load(this.ctrl, Ctrl.AckedTunnels) >>> 0;
   }
 
+  /** Wall time (ms) when the worker last committed a batch (0: never). */
+  get lastCommitMs(): number {
+    const acked = Atomics.load(this.ctrl, Ctrl.Acked);
+    if (acked !== this.seenAcked) {
+      this.seenAcked = acked;
+      this.lastAckMs = Date.now();
+    }
+    return this.lastAckMs;
+  }
+  private seenAcked = 0;
+  private lastAckMs = 0;
+
   /** Records committed to the spool so far. */
   get written(): number {
     return Atomics.load(this.ctrl, Ctrl.AckedRecords) >>> 0;

@@ -46,7 +46,7 @@ describe.skipIf(skip !== null)('sigprobe run: live capture on a veth pair', () =
       execFileSync('ip', ['link', 'set', b, 'up']);
       const d = mkdtempSync(join(tmpdir(), 'sp-live-'));
       const cfg = join(d, 'live.yaml');
-      writeFileSync(cfg, `site: lab1\nspool:\n  path: spool.db\n  flushIntervalMs: 200\nprivacy:\n  identities: raw\ncapture:\n  interface: ${b}\n  bufferMiB: 8\n`);
+      writeFileSync(cfg, `site: lab1\nspool:\n  path: spool.db\n  flushIntervalMs: 200\nprivacy:\n  identities: raw\ncapture:\n  interface: ${b}\n  bufferMiB: 8\nmetrics:\n  listen: 127.0.0.1:0\n`);
       const child = spawn(process.execPath, [MAIN, 'run', '--config', cfg], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       let err = '';
