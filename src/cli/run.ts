@@ -3,6 +3,7 @@ import { loadConfig } from '../config/load';
 import { LiveCapture } from '../capture/live';
 import { bpfFilter } from '../dispatch/bpf';
 import { buildProbe } from './probe';
+import { applyReload } from './reload';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { startMetricsServer } from '../metrics/server';
@@ -55,7 +56,7 @@ export function runMain(argv: readonly string[], out: (s: string) => void): Prom
     );
   }
   out(`sigprobe: capturing on ${iface} (site ${cfg.site}), filter: ${filter}`);
-  const flushTimer = setInterval(() => {
+  const onFlushTick = () => {
     try {
       // Idle link: let timers run on the wall clock (packet time ≈ wall time live).
       if (Date.now() - lastPacketWall > 1000) pipeline.tick(Date.now() * 1000);
@@ -64,7 +65,21 @@ export function runMain(argv: readonly string[], out: (s: string) => void): Prom
     } catch (e) {
       process.stderr.write(`sigprobe: ${(e as Error).message}\n`);
     }
-  }, cfg.spool.flushIntervalMs);
+  };
+  let flushTimer = setInterval(onFlushTick, cfg.spool.flushIntervalMs);
+  // SIGHUP: re-read the config; apply what can change without restarting capture.
+  process.on('SIGHUP', () => {
+    try {
+      const next = loadConfig(cfgFile);
+      const lines = applyReload(probe, next, (ms) => {
+        clearInterval(flushTimer);
+        flushTimer = setInterval(onFlushTick, ms);
+      });
+      out(`sigprobe: SIGHUP: ${lines.length ? lines.join('; ') : 'no change'}`);
+    } catch (e) {
+      process.stderr.write(`sigprobe: SIGHUP: config not reloaded, keeping the running one: ${(e as Error).message}\n`);
+    }
+  });
   return new Promise((resolve) => {
     let stopping = false;
     const stop = (sig: string) => {

@@ -14,6 +14,7 @@ import { LruList, type LruNode } from './lru';
 import type { DialogueRecord, EndReason, Protocol, RecordSink, Status } from './record';
 import type { IdentityProtector } from './identities';
 import { splitImsi } from './plmn';
+import { fnv1a } from './fnv';
 import { ssnFamily, AppFamily } from '../dispatch/ssn';
 
 /** TCAP message types, Q.773 §4.2.1 (Table 8). */
@@ -159,15 +160,6 @@ function tidHex(v: number, len: number): string {
   return (v >>> 0).toString(16).padStart(len * 2, '0');
 }
 
-/** FNV-1a over a byte range: cheap identity of a Begin, to tell a retransmission from TID reuse. */
-function fnv1a(buf: Buffer, start: number, end: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) {
-    h ^= buf[i];
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
 
 /**
  * Correlates TCAP messages (Q.774 transaction sub-layer) into dialogue records.
@@ -195,13 +187,18 @@ export class TcapCorrelator {
     private readonly sink: RecordSink,
     private readonly counters: Counters,
     private readonly ids: IdentityProtector,
-    private readonly limits: TcapLimits = DEFAULT_TCAP_LIMITS,
+    private limits: TcapLimits = DEFAULT_TCAP_LIMITS,
     private readonly site = '',
     public source = '',
   ) {}
 
   get pending(): number {
     return this.lru.size;
+  }
+
+  /** New limits (config reload); a lower maxPending evicts on the next dialogue. */
+  setLimits(l: TcapLimits): void {
+    this.limits = { ...l };
   }
 
   onMessage(m: TcapInput): void {
