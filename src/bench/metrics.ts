@@ -1,8 +1,9 @@
 // The metrics of the results table (fixed rows, fixed order) and how they derive from what the
 // steps measured. Every value is a number; remarks go into the notes under the table.
+import { cpus } from 'node:os';
 import type { Capture } from './captures';
 import type { FramingResult, PendingResult } from './measure';
-import type { DecodeStep, ReplayStep } from './steps';
+import type { DecodeStep, ReplayStep, ShipCollectStep } from './steps';
 import type { TsharkStep } from './tshark';
 
 export const METRICS = [
@@ -31,6 +32,15 @@ export const METRICS = [
   { key: 'ratioDecodeTshark', label: 'f. decode (raw) / tshark, packets/s' },
   { key: 'ratioReplayTshark', label: 'f. full replay / tshark, packets/s' },
   { key: 'ratioDecodeFraming', label: 'f. decode (raw) / framing, packets/s' },
+  { key: 'shipCollectRecords', label: 'g. ship+collect (spool → Redis → PostgreSQL): records' },
+  { key: 'shipCollectSeconds', label: 'g. ship+collect: wall time, s' },
+  { key: 'shipCollectRps', label: 'g. ship+collect: records/s end to end' },
+  { key: 'shipOnlyRps', label: 'g. ship+collect: shipper alone (spool → Redis ack), records/s' },
+  { key: 'shipCollectPeakBacklog', label: 'g. ship+collect: peak backlog in Redis, records' },
+  { key: 'shipCpuUs', label: 'g. ship+collect: CPU µs/record, shipper' },
+  { key: 'collectCpuUs', label: 'g. ship+collect: CPU µs/record, collector' },
+  { key: 'postgresCpuUs', label: 'g. ship+collect: CPU µs/record, PostgreSQL' },
+  { key: 'redisCpuUs', label: 'g. ship+collect: CPU µs/record, Redis' },
 ] as const;
 
 export type MetricKey = (typeof METRICS)[number]['key'];
@@ -45,12 +55,13 @@ export interface Measurements {
   beginsCapture: Capture;
   pending: PendingResult;
   tshark: TsharkStep;
+  shipCollect: ShipCollectStep;
 }
 
 const MB = 1e6;
 
 export function computeMetrics(m: Measurements): { values: MetricValues; notes: string[] } {
-  const { capture, framing, raw, pseudo, replay, beginsCapture, pending, tshark } = m;
+  const { capture, framing, raw, pseudo, replay, beginsCapture, pending, tshark, shipCollect } = m;
   const framingPps = framing.packets / framing.seconds;
   const rawPps = raw.packets / raw.seconds;
   const replayPps = replay.packets / replay.wallSeconds;
@@ -81,6 +92,15 @@ export function computeMetrics(m: Measurements): { values: MetricValues; notes: 
     ratioDecodeTshark: rawPps / tsharkPps,
     ratioReplayTshark: replayPps / tsharkPps,
     ratioDecodeFraming: rawPps / framingPps,
+    shipCollectRecords: shipCollect.records,
+    shipCollectSeconds: shipCollect.seconds,
+    shipCollectRps: shipCollect.records / shipCollect.seconds,
+    shipOnlyRps: shipCollect.records / shipCollect.shipSeconds,
+    shipCollectPeakBacklog: shipCollect.peakBacklog,
+    shipCpuUs: (shipCollect.cpu.shipper * 1e6) / shipCollect.records,
+    collectCpuUs: (shipCollect.cpu.collector * 1e6) / shipCollect.records,
+    postgresCpuUs: (shipCollect.cpu.postgres * 1e6) / shipCollect.records,
+    redisCpuUs: (shipCollect.cpu.redis * 1e6) / shipCollect.records,
   };
   const notes = [
     `a, b, d run the library in a child process each (fresh heap); b counts records into a null sink, finish() included; framing is the best of 2 passes.`,
@@ -93,6 +113,11 @@ export function computeMetrics(m: Measurements): { values: MetricValues; notes: 
     tshark.scaled
       ? `e: tshark timed on the first ${tshark.packetsTimed} packets (-c) and scaled to the ${capture.packets} packets of the capture.`
       : `e: tshark timed on the whole capture (${tshark.lines} TCAP lines), single pass.`,
+    `g: the spool of c, \`sigprobe ship\` and \`sigprobe collect\` (concurrency ${shipCollect.collectorConcurrency}) as child processes, batches of ${shipCollect.batchRecords}, ` +
+      `private redis-server (AOF) and PostgreSQL (shared_buffers 512MB, max_wal_size 4GB) on this machine, time from the daemons' start to the last record stored; ` +
+      `the shipper had everything acknowledged by Redis after ${shipCollect.shipSeconds.toFixed(1)} s; bench-side peak RSS ${(shipCollect.maxRssBytes / MB).toFixed(0)} MB. ` +
+      `CPU µs/record: user + system time of each process over the run (start-up included; PostgreSQL: postmaster, backends, background writers) divided by the records; ` +
+      `their sum bounds the end-to-end rate to ${((cpus().length * 1e6) / (((shipCollect.cpu.shipper + shipCollect.cpu.collector + shipCollect.cpu.postgres + shipCollect.cpu.redis) * 1e6) / shipCollect.records)).toFixed(0)} records/s on this machine's ${cpus().length} cores when everything runs here.`,
   ];
   return { values, notes };
 }

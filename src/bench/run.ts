@@ -1,5 +1,6 @@
 // `npm run bench`: throughput and memory of the probe on a seeded MAP capture of a million
-// dialogues, against framing alone and against tshark. Prints a markdown table and appends it to
+// dialogues, against framing alone and against tshark, and the spool shipped to a central
+// PostgreSQL end to end (ship+collect). Prints a markdown table and appends it to
 // bench/RESULTS.md.
 //
 //   node dist/bench/run.js [--quick] [--profile] [--no-append] [--work DIR]
@@ -19,7 +20,7 @@ import { log } from './log';
 import { computeMetrics } from './metrics';
 import { DEFAULT_WORK_DIR } from './paths';
 import { appendResults, resultsHeading } from './results';
-import { stepDecode, stepFraming, stepPending, stepReplay } from './steps';
+import { stepDecode, stepFraming, stepPending, stepReplay, stepShipCollect } from './steps';
 import { stepTshark } from './tshark';
 import { renderTable } from './table';
 
@@ -44,7 +45,8 @@ function runAll(cfg: BenchConfig, work: string, append: boolean): void {
   const replay = timed('c. full replay → SQLite (CLI)', () => stepReplay(capture, work));
   const pending = timed('d. bytes per pending dialogue', () => stepPending(beginsCapture, specs.begins.spanSeconds ?? 0));
   const tshark = timed('e. tshark fields', () => stepTshark(capture, work, cfg));
-  const { values, notes } = computeMetrics({ capture, framing, raw, pseudo, replay, beginsCapture, pending, tshark });
+  const shipCollect = timed('g. ship+collect (spool of c → Redis → PostgreSQL)', () => stepShipCollect(work));
+  const { values, notes } = computeMetrics({ capture, framing, raw, pseudo, replay, beginsCapture, pending, tshark, shipCollect });
   const heading = resultsHeading(cfg.mode, started);
   const table = renderTable(values, [`capture: ${capture.path} (seed ${cfg.seed}, ${capture.reused ? 'cached' : 'generated'}).`, ...notes]);
   process.stdout.write(`${heading}\n\n${table}`);

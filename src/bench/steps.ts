@@ -7,6 +7,7 @@ import { runNode, runWorker } from './child';
 import type { ChildRun } from './child';
 import type { DecodeResult, FramingResult, IdentityRun, PendingResult } from './measure';
 import type { DecodeParams, FramingParams, PendingParams } from './worker';
+import type { ShipCollectParams, ShipCollectResult } from './shipCollect';
 import { CLI_MAIN } from './paths';
 
 export interface DecodeStep extends DecodeResult {
@@ -57,4 +58,16 @@ export function stepPending(c: Capture, spanSeconds: number): PendingResult {
   };
   // the heap grows to ~1 GB for a million dialogues: give it room (the default limit may be lower)
   return runWorker<PendingResult>('pending', params, ['--expose-gc', '--max-old-space-size=8192']).result;
+}
+
+export interface ShipCollectStep extends ShipCollectResult {
+  /** the child's peak RSS (the bench side: servers and daemons are processes of their own) */
+  maxRssBytes: number;
+}
+
+/** (g) the spool of step c shipped and collected end to end (private Redis and PostgreSQL) */
+export function stepShipCollect(workDir: string): ShipCollectStep {
+  const params: ShipCollectParams = { spool: join(workDir, 'replay.db'), work: workDir };
+  const { result, run } = runWorker<ShipCollectResult>('shipcollect', params);
+  return { ...result, maxRssBytes: run.maxRssBytes };
 }

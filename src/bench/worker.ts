@@ -3,6 +3,7 @@
 import { measureDecode, measureFraming, measurePending } from './measure';
 import type { IdentityRun } from './measure';
 import type { TcapLimits } from '../correlate/tcapDialogues';
+import { measureShipCollect, type ShipCollectParams } from './shipCollect';
 
 export interface FramingParams {
   path: string;
@@ -30,9 +31,20 @@ function run(step: string, params: string): unknown {
       const p = JSON.parse(params) as PendingParams;
       return measurePending(p.path, p.tcap);
     }
+    case 'shipcollect':
+      return measureShipCollect(JSON.parse(params) as ShipCollectParams);
     default:
       throw new Error(`unknown bench step '${step}'`);
   }
 }
 
-process.stdout.write(JSON.stringify(run(process.argv[2] ?? '', process.argv[3] ?? '{}')) + '\n');
+// ship+collect is asynchronous (servers, child daemons): every result goes through a promise.
+Promise.resolve()
+  .then(() => run(process.argv[2] ?? '', process.argv[3] ?? '{}'))
+  .then(
+    (r) => process.stdout.write(JSON.stringify(r) + '\n'),
+    (e) => {
+      process.stderr.write(`bench worker: ${(e as Error).stack ?? String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );

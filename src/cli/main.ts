@@ -3,12 +3,16 @@ import { SigprobeError } from '../config/errors';
 import { replayMain, REPLAY_USAGE } from './replay';
 import { runMain, RUN_USAGE } from './run';
 import { genMain, GEN_USAGE } from './gen';
+import { shipMain, SHIP_USAGE } from './ship';
+import { collectMain, COLLECT_USAGE } from './collect';
 
 const USAGE = `sigprobe — passive signaling probe (SIGTRAN/MAP dialogues → SQLite spool)
 
   ${REPLAY_USAGE.replace('usage: ', '')}
   ${RUN_USAGE.replace('usage: ', '')}
   ${GEN_USAGE.replace('usage: ', '')}
+  ${SHIP_USAGE.replace('usage: ', '')}
+  ${COLLECT_USAGE.replace('usage: ', '')}
   sigprobe help | --help | --version`;
 
 /** Exit codes: 0 ok, 1 runtime failure, 2 usage / input errors. */
@@ -25,6 +29,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'gen':
         genMain(rest, out);
         return 0;
+      case 'ship':
+        return await shipMain(rest, out);
+      case 'collect':
+        return await collectMain(rest, out);
       case '--version':
       case 'version':
         out(require('../../package.json').version);

@@ -6,6 +6,8 @@ import { Pipeline } from '../dispatch/pipeline';
 import { openSpool } from '../spool/spool';
 import { SpoolClient } from '../spool/spoolClient';
 import { AnomalySampler } from '../capture/anomalySampler';
+import { DEFAULT_GTP_PORTS, type GtpOptionsInput } from '../dispatch/gtp';
+import { loadActiveTunnels, saveActiveTunnels } from '../spool/activeTunnels';
 import { ProbeMetrics, type MetricSources } from '../metrics/probeMetrics';
 
 /** Everything one capture source needs: spool, identity protection, pipeline. */
@@ -54,6 +56,7 @@ export function buildProbe(cfg: Config, identities?: IdentityMode, source?: stri
     sampler,
     tcap: { maxPending: l.tcap.maxPending, idleTimeoutUs: l.tcap.idleTimeoutSeconds * 1e6 },
     sigtran: { xudtMaxMessages: l.xudt.maxMessages, xudtMaxBytes: l.xudt.maxBytes, xudtTimeoutUs: l.xudt.timeoutSeconds * 1e6 },
+    gtp: gtpOptions(cfg),
     net: {
       ip: { maxDatagrams: l.ipReassembly.maxDatagrams, maxTotalBytes: l.ipReassembly.maxBytes, timeoutUs: l.ipReassembly.timeoutSeconds * 1e6 },
       sctp: {
@@ -66,4 +69,31 @@ export function buildProbe(cfg: Config, identities?: IdentityMode, source?: stri
   });
   metricSources.pipeline = pipeline;
   return { cfg, db, writer, pipeline, ids, keyFile, metrics, metricSources };
+}
+
+/** GTP ports (the IANA ones plus the configured extras) and limits from the config. */
+export function gtpOptions(cfg: Config): GtpOptionsInput {
+  const g = cfg.limits.gtp;
+  return {
+    ports: {
+      control: [...DEFAULT_GTP_PORTS.control, ...cfg.gtp.controlPorts],
+      user: [...DEFAULT_GTP_PORTS.user, ...cfg.gtp.userPorts],
+    },
+    transactions: { maxPending: g.maxPending, timeoutUs: g.timeoutSeconds * 1e6 },
+    tunnels: { maxActive: g.maxTunnels, idleTimeoutUs: g.tunnelIdleTimeoutHours * 3600e6 },
+  };
+}
+
+/** Live start: the GTP tunnels saved by the previous run's stop become active again. */
+export function restoreGtpTunnels(probe: Probe): number {
+  const { states } = loadActiveTunnels(probe.db);
+  return probe.pipeline.gtp.tunnels.importActive(states);
+}
+
+/**
+ * Live stop: the active GTP tunnels are saved to the spool instead of being closed as
+ * `shutdown` (call before pipeline.finish, which then finds none to close).
+ */
+export function saveGtpTunnels(probe: Probe): number {
+  return saveActiveTunnels(probe.db, probe.pipeline.gtp.tunnels.exportActive(true));
 }

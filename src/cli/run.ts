@@ -2,7 +2,7 @@ import { SigprobeError } from '../config/errors';
 import { loadConfig } from '../config/load';
 import { LiveCapture } from '../capture/live';
 import { bpfFilter } from '../dispatch/bpf';
-import { buildProbe } from './probe';
+import { buildProbe, restoreGtpTunnels, saveGtpTunnels } from './probe';
 import { applyReload } from './reload';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -14,8 +14,8 @@ export const RUN_USAGE = 'usage: sigprobe run --config <file> [--interface <if>]
 /**
  * The live daemon: capture → pipeline → spool. Buffered records are flushed every
  * spool.flushIntervalMs; timers advance with packet time, and with the wall clock while the link
- * is idle. SIGTERM / SIGINT: stop capture, close every pending dialogue (end_reason shutdown),
- * flush, close the spool, exit 0.
+ * is idle. SIGTERM / SIGINT: stop capture, save the active GTP tunnels (restored at the next
+ * start), close every pending dialogue (end_reason shutdown), flush, close the spool, exit 0.
  */
 export function runMain(argv: readonly string[], out: (s: string) => void): Promise<number> {
   const p = parseArgs(argv, { config: 'string', interface: 'string' });
@@ -28,7 +28,9 @@ export function runMain(argv: readonly string[], out: (s: string) => void): Prom
   const { pipeline, writer, db, metrics, metricSources } = probe;
   pipeline.setSource(iface);
   const c = cfg.capture;
-  const filter = !c || c.filter === 'auto' ? bpfFilter(pipeline.sctpDispatch) : c.filter;
+  const filter = !c || c.filter === 'auto' ? bpfFilter(pipeline.sctpDispatch, [...pipeline.tcpPorts.keys()], [], pipeline.udpDispatch.captureFilters()) : c.filter;
+  // GTP tunnels active when the previous run stopped (saved on SIGTERM) are tracked on.
+  const restored = restoreGtpTunnels(probe);
   let lastPacketWall = Date.now();
   const capture = LiveCapture.open(
     {
@@ -55,7 +57,7 @@ export function runMain(argv: readonly string[], out: (s: string) => void): Prom
       (e) => process.stderr.write(`sigprobe: ${(e as Error).message}\n`),
     );
   }
-  out(`sigprobe: capturing on ${iface} (site ${cfg.site}), filter: ${filter}`);
+  out(`sigprobe: capturing on ${iface} (site ${cfg.site}), filter: ${filter}${restored > 0 ? `; ${restored} GTP tunnels restored` : ''}`);
   const onFlushTick = () => {
     try {
       // Idle link: let timers run on the wall clock (packet time ≈ wall time live).
@@ -89,6 +91,8 @@ export function runMain(argv: readonly string[], out: (s: string) => void): Prom
       (metricsServer as Server | null)?.close();
       const st = capture.stats();
       capture.close();
+      // Active GTP tunnels outlive the probe: saved for the next start, not closed as shutdown.
+      const saved = saveGtpTunnels(probe);
       pipeline.finish('shutdown');
       let code = 0;
       // Wait for every record to be committed; a spool that keeps failing is given 30 s.
@@ -97,7 +101,7 @@ export function runMain(argv: readonly string[], out: (s: string) => void): Prom
         code = 1;
       }
       db.close();
-      out(`sigprobe: ${sig}: stopped; packets ${pipeline.stats.packets}, kernel received ${st.received}, dropped ${st.dropped}, if-dropped ${st.ifDropped}; ${writer.written} records written`);
+      out(`sigprobe: ${sig}: stopped; packets ${pipeline.stats.packets}, kernel received ${st.received}, dropped ${st.dropped}, if-dropped ${st.ifDropped}; ${writer.written} records written${saved > 0 ? `; ${saved} GTP tunnels saved` : ''}`);
       resolve(code);
       // node_pcap keeps a handle open after close(): exit explicitly.
       setImmediate(() => process.exit(code));

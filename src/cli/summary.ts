@@ -21,6 +21,8 @@ export interface Summary {
   byEndReason: Record<string, number>;
   anomalies: { layer: string; reason: string; count: number }[];
   pending: number;
+  /** GTP tunnel rows by end reason, and tunnels still active at the end. */
+  tunnels: { byEndReason: Record<string, number>; active: number };
   /** SIGTRAN besides dialogues: M3UA by class, MTP3 user parts by SI, SCCP returns by cause. */
   sigtran: { m3uaByClass: Record<string, number>; bySi: Record<string, number>; sccpReturnedByCause: Record<string, number> };
   /** State counters of the reassembly layers (completed, expired, evicted...). */
@@ -43,6 +45,10 @@ export function buildSummary(p: Pipeline, db: Database, firstId: number, files: 
   }
   const byEndReason: Record<string, number> = {};
   for (const [k, v] of Object.entries(p.tcap.closed)) if (v > 0) byEndReason[k] = v;
+  for (const [k, v] of Object.entries(p.diameter.transactions.closed)) if (v > 0) byEndReason[k] = (byEndReason[k] ?? 0) + v;
+  for (const [k, v] of Object.entries(p.gtp.transactions.closed)) if (typeof v === 'number' && v > 0) byEndReason[k] = (byEndReason[k] ?? 0) + v;
+  const tunnelsByEnd: Record<string, number> = {};
+  for (const [k, v] of Object.entries(p.gtp.tunnels.closed)) if (typeof v === 'number' && v > 0) tunnelsByEnd[k] = v;
   const written = Object.values(dialogues).reduce((a, b) => a + b, 0);
   const st = p.sigtran.stats;
   const nonZero = (a: Float64Array, name: (i: number) => string): Record<string, number> => {
@@ -70,7 +76,8 @@ export function buildSummary(p: Pipeline, db: Database, firstId: number, files: 
     byProtocol,
     byEndReason,
     anomalies: p.counters.anomalyList(),
-    pending: p.tcap.pending,
+    pending: p.tcap.pending + p.diameter.transactions.pending + p.gtp.transactions.pendingCount,
+    tunnels: { byEndReason: tunnelsByEnd, active: p.gtp.tunnels.active },
     sigtran: {
       m3uaByClass: nonZero(st.m3uaByClass, (i) => M3UA_CLASS_NAMES[i] ?? `class${i}`),
       bySi: nonZero(st.bySi, (i) => SI_NAMES[i] ?? `si${i}`),
@@ -98,6 +105,7 @@ export function formatSummary(s: Summary): string {
     `decoded: ${kv(s.decoded)}; not IP: ${s.nonIp}; SCTP user messages: ${s.sctpMessages}`,
     `dialogues: ${s.written} (${kv(s.dialogues)}); by protocol: ${kv(s.byProtocol)}`,
     `closed by: ${kv(s.byEndReason)}`,
+    `gtp tunnels: ${kv(s.tunnels.byEndReason)}; active ${s.tunnels.active}`,
     `sigtran: m3ua ${kv(s.sigtran.m3uaByClass)}; mtp3 users ${kv(s.sigtran.bySi)}; sccp returned ${kv(s.sigtran.sccpReturnedByCause)}`,
     `reassembly: ip ${kv(s.reassembly.ip)}; sctp ${kv(s.reassembly.sctp)}; xudt ${kv(s.reassembly.xudt)}`,
     `anomalies: ${s.anomalies.length ? s.anomalies.map((a) => `${a.layer}/${a.reason} ${a.count}`).join(', ') : 'none'}`,

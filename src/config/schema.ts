@@ -6,6 +6,134 @@ import { z } from 'zod';
  */
 const positiveInt = z.number().int().positive();
 
+// ---- shipper and collector (src/ship, src/collector) ------------------------------------------
+
+/** Queue / job names end up in Redis keys: BullMQ forbids ':' in them. */
+const queueName = z.string().min(1).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only');
+
+/** TLS towards Redis or PostgreSQL: PEM files (read at start), server name check on by default. */
+const tlsSection = z
+  .object({
+    /** CA bundle that signed the server certificate (default: the system store). */
+    caFile: z.string().min(1).optional(),
+    /** Client certificate and key, when the server asks for one (mutual TLS). */
+    certFile: z.string().min(1).optional(),
+    keyFile: z.string().min(1).optional(),
+    /** Name checked against the server certificate (default: host). */
+    servername: z.string().min(1).optional(),
+    rejectUnauthorized: z.boolean().default(true),
+  })
+  .strict();
+
+export const RedisSectionSchema = z
+  .object({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: positiveInt.max(65535).default(6379),
+    db: z.number().int().min(0).default(0),
+    /** Redis 6 ACL user (default: the "default" user). */
+    username: z.string().min(1).optional(),
+    /** Prefer passwordFile: the secret stays out of the config (mode 0600 file, one line). */
+    password: z.string().min(1).optional(),
+    passwordFile: z.string().min(1).optional(),
+    /** Present: TLS (Redis 6+ tls-port, or a TLS proxy in front of Redis). */
+    tls: tlsSection.optional(),
+    connectTimeoutMs: positiveInt.default(10_000),
+  })
+  .strict();
+
+/** BullMQ "keep jobs" limits: Redis memory stays bounded however long the system runs. */
+const keepJobs = z
+  .object({ count: z.number().int().min(0), ageSeconds: positiveInt.optional() })
+  .strict();
+
+export const ShipSectionSchema = z
+  .object({
+    /** Probe id in job ids and central rows (default: site). */
+    probeId: z.string().min(1).regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ - only').optional(),
+    redis: RedisSectionSchema.default({}),
+    queue: queueName.default('sigprobe'),
+    batch: z
+      .object({
+        /** A batch is cut at this many records... */
+        maxRecords: positiveInt.max(100_000).default(5000),
+        /** ... or when its oldest record has waited this long (ms), whichever comes first. */
+        maxAgeMs: positiveInt.default(1000),
+        /** Payload compression: gzip (CRC-checked, zcat-able) or brotli (less CPU at level 1). */
+        compression: z.enum(['gzip', 'brotli']).default('gzip'),
+        /** 1 fastest ... 9 smallest. */
+        level: z.number().int().min(1).max(9).default(1),
+      })
+      .strict()
+      .default({}),
+    /** Batches added to Redis without waiting for the previous acknowledgement (hides WAN latency). */
+    inFlight: positiveInt.max(64).default(4),
+    /** Backoff while Redis is unreachable: doubles from baseMs up to maxMs, with jitter. */
+    retry: z
+      .object({ baseMs: positiveInt.default(500), maxMs: positiveInt.default(30_000) })
+      .strict()
+      .default({}),
+    /** Queue hygiene, set on every job: completed / failed jobs kept in Redis at most. */
+    removeOnComplete: keepJobs.default({ count: 1000, ageSeconds: 3600 }),
+    removeOnFail: keepJobs.default({ count: 10_000, ageSeconds: 7 * 86400 }),
+    retention: z
+      .object({
+        /** Shipped records older than this (record time) are deleted. Unshipped ones never are for age. */
+        maxAgeHours: z.number().positive().default(72),
+        /** Spool size (pages in use) above which the oldest records are deleted: shipped first,
+         *  then - counted and logged as errors - unshipped ones. */
+        maxBytes: positiveInt.default(20 * 1024 ** 3),
+        intervalSeconds: positiveInt.default(60),
+      })
+      .strict()
+      .default({}),
+    /** A stats line (lag, counts) is logged this often. */
+    statsIntervalSeconds: positiveInt.default(10),
+    logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  })
+  .strict();
+
+export const CollectorSectionSchema = z
+  .object({
+    redis: RedisSectionSchema.default({}),
+    queue: queueName.default('sigprobe'),
+    postgres: z
+      .object({
+        /** libpq-style URL; the password may come from passwordFile instead. */
+        url: z.string().min(1).default('postgres://sigprobe@127.0.0.1:5432/sigprobe'),
+        passwordFile: z.string().min(1).optional(),
+        tls: tlsSection.optional(),
+        /** Schema that holds the central tables (created by the migrations). */
+        schema: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'lower-case identifier').default('sigprobe'),
+      })
+      .strict()
+      .default({}),
+    /** Batches stored in parallel by this process (one PostgreSQL connection each). */
+    concurrency: positiveInt.max(64).default(2),
+    /** A batch whose worker died is given to another after lockDurationMs (checked every stalledIntervalMs). */
+    lockDurationMs: positiveInt.default(30_000),
+    stalledIntervalMs: positiveInt.default(30_000),
+    maxStalledCount: positiveInt.default(20),
+    /** Retry of a batch that failed for a transient reason (PostgreSQL down...): capped backoff with jitter. */
+    retry: z
+      .object({ baseMs: positiveInt.default(1000), maxMs: positiveInt.default(60_000) })
+      .strict()
+      .default({}),
+    /** Day partitions older than this are dropped (0: keep everything). */
+    retentionDays: z.number().int().min(0).default(0),
+    statsIntervalSeconds: positiveInt.default(10),
+    logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  })
+  .strict();
+
+/** `sigprobe collect --config`: a central-site file needs only `collector` (other sections are ignored). */
+export const CollectorFileSchema = z.object({ collector: CollectorSectionSchema }).passthrough();
+export type CollectorConfig = z.infer<typeof CollectorSectionSchema>;
+export type ShipConfig = z.infer<typeof ShipSectionSchema>;
+export type RedisConfig = z.infer<typeof RedisSectionSchema>;
+export type TlsConfig = z.infer<typeof tlsSection>;
+
+// -----------------------------------------------------------------------------------------------
+
 export const ConfigSchema = z
   .object({
     /** Site id written into every record (e.g. mia1, mad1, fra1). */
@@ -76,6 +204,19 @@ export const ConfigSchema = z
           })
           .strict()
           .default({}),
+        gtp: z
+          .object({
+            /** Pending GTP-C requests at most (least recently active closed as evicted beyond it). */
+            maxPending: positiveInt.default(200_000),
+            /** A GTP-C request unanswered this long is closed as timeout (T3-RESPONSE × N3-REQUESTS). */
+            timeoutSeconds: z.number().positive().default(20),
+            /** Active tunnels (PDP contexts / PDN connections) at most. */
+            maxTunnels: positiveInt.default(1_000_000),
+            /** A tunnel with no control message for this long is closed (end_reason idle_timeout). */
+            tunnelIdleTimeoutHours: z.number().positive().default(24),
+          })
+          .strict()
+          .default({}),
         sctp: z
           .object({
             maxAssociations: positiveInt.default(65536),
@@ -88,6 +229,20 @@ export const ConfigSchema = z
       })
       .strict()
       .default({}),
+    /** GTP (TS 29.060 / 29.274 / 29.281) UDP ports besides the IANA ones (2123, 2152, 3386). */
+    gtp: z
+      .object({
+        /** Extra GTP-C ports (GTPv1-C and GTPv2-C). */
+        controlPorts: z.array(positiveInt.max(65535)).default([]),
+        /** Extra GTP-U ports (Echo / Error Indication decoded, G-PDUs counted). */
+        userPorts: z.array(positiveInt.max(65535)).default([]),
+      })
+      .strict()
+      .default({}),
+    /** `sigprobe ship`: spool → Redis (BullMQ). */
+    ship: ShipSectionSchema.optional(),
+    /** `sigprobe collect`: Redis → PostgreSQL (usually in a central-site file of its own). */
+    collector: CollectorSectionSchema.optional(),
   })
   .strict();
 

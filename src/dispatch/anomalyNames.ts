@@ -14,6 +14,11 @@ import { TCAP_ANOMALY_NAMES } from '../protocols/tcap/constants';
 import { MAP_ANOMALY_NAMES } from '../protocols/map/constants';
 import { DISPATCH_ANOMALY_NAMES } from './registry';
 import { TCAP_DIALOGUE_ANOMALY_NAMES } from '../correlate/tcapDialogues';
+import { UDP_ANOMALY_NAMES } from '../net/udp';
+import { GTPV1_ANOMALY_NAMES } from '../protocols/gtpv1c/constants';
+import { GTPV2_ANOMALY_NAMES } from '../protocols/gtpv2c/constants';
+import { TCP_ANOMALY_NAMES } from '../net/tcp';
+import { DIAMETER_ANOMALY_NAMES } from '../protocols/diameter/constants';
 
 /** Layer → the metric labels of its anomaly codes (index = code). */
 const TABLE: readonly [Layer, readonly string[]][] = [
@@ -31,6 +36,11 @@ const TABLE: readonly [Layer, readonly string[]][] = [
   [Layer.Tcap, TCAP_ANOMALY_NAMES],
   [Layer.Map, MAP_ANOMALY_NAMES],
   [Layer.Correlate, TCAP_DIALOGUE_ANOMALY_NAMES],
+  [Layer.Udp, UDP_ANOMALY_NAMES],
+  [Layer.Gtpv1, GTPV1_ANOMALY_NAMES],
+  [Layer.Gtpv2, GTPV2_ANOMALY_NAMES],
+  [Layer.Tcp, TCP_ANOMALY_NAMES],
+  [Layer.Diameter, DIAMETER_ANOMALY_NAMES],
 ];
 
 export function registerAnomalyNames(c: Counters): void {

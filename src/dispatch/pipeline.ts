@@ -16,6 +16,18 @@ import { createIpView, createLinkView } from '../net/types';
 import { DEFAULT_NET_LIMITS } from './netDefaults';
 import type { NetLimits } from './netDefaults';
 import type { AnomalySampler } from '../capture/anomalySampler';
+import { decodeUdp, UdpAnomaly } from '../net/udp';
+import { createUdpView, type UdpView } from '../net/types';
+import { UdpDispatch } from './udpRegistry';
+import { registerGtp } from './gtp';
+import type { GtpHandler, GtpOptionsInput } from './gtp';
+import { decodeTcp } from '../net/tcp';
+import { TcpStreams, DEFAULT_TCP_LIMITS } from '../net/tcpStreams';
+import type { TcpStreamLimits, TcpStreamSink } from '../net/tcpStreams';
+import { createTcpView } from '../net/types';
+import type { TcpView } from '../net/types';
+import { registerDiameter } from './diameter';
+import type { DiameterHandler, DiameterOptions } from './diameter';
 
 /** IP protocol numbers (IANA) the probe climbs into. */
 const enum IpProto {
@@ -42,9 +54,13 @@ export interface PipelineOptions {
   site: string;
   /** Where GTP tunnel records go (the spool); null: tunnels are tracked but not written. */
   tunnelSink?: TunnelSink | null;
-  net?: { ip?: Partial<NetLimits['ip']>; sctp?: Partial<NetLimits['sctp']> };
+  net?: { ip?: Partial<NetLimits['ip']>; sctp?: Partial<NetLimits['sctp']>; tcp?: Partial<TcpStreamLimits> };
+  /** Diameter limits and extra TCP ports. */
+  diameter?: Partial<DiameterOptions>;
   tcap?: Partial<TcapLimits>;
   sigtran?: Partial<SigtranLimits>;
+  /** GTP ports (control, user, GTP') and transaction / tunnel limits. */
+  gtp?: GtpOptionsInput;
   /** Run expiry of timers every this many µs of packet time. */
   expiryTickUs?: number;
   /** Write packets that raise anomalies to a debug pcap (rate-limited). */
@@ -98,6 +114,16 @@ export class Pipeline {
   private readonly timerOwners: TimerOwner[] = [];
   readonly ctx: RecordContext;
   readonly tunnelSink: TunnelSink | null;
+  /** UDP port → handler (destination port first, then source port): GTP-C, GTP-U, GTP'. */
+  readonly udpDispatch = new UdpDispatch();
+  private readonly udpView: UdpView = createUdpView();
+  readonly gtp: GtpHandler;
+  /** TCP stream reassembly, for the ports in tcpPorts only. */
+  readonly tcp: TcpStreams;
+  /** TCP port → stream consumer (destination port first, then source port). */
+  readonly tcpPorts = new Map<number, TcpStreamSink>();
+  private readonly tcpView: TcpView = createTcpView();
+  readonly diameter: DiameterHandler;
 
   constructor(readonly sink: RecordSink, readonly ids: IdentityProtector, opts: PipelineOptions) {
     this.ctx = { site: opts.site, source: '' };
@@ -111,6 +137,9 @@ export class Pipeline {
     // Registration is data: see registry.ts for the dispatch order.
     this.sctpDispatch.register({ name: 'm3ua', ppids: [3], ports: [2905], heuristic: looksLikeM3ua, handler: this.sigtran.m3ua });
     this.sctpDispatch.register({ name: 'm2ua', ppids: [2], ports: [2904], heuristic: looksLikeM2ua, handler: this.sigtran.m2ua });
+    this.gtp = registerGtp(this, opts.gtp);
+    this.tcp = new TcpStreams({ ...DEFAULT_TCP_LIMITS, ...(opts.net?.tcp ?? {}) });
+    this.diameter = registerDiameter(this, opts.diameter);
     this.onSctp = (msg) => this.onSctpMessage(msg);
     this.sampler = opts.sampler ?? null;
     if (this.sampler !== null) {
@@ -178,14 +207,36 @@ export class Pipeline {
     }
   }
 
+  /** The IP datagram being handled (valid during the packet's callbacks, e.g. onSctpMessage). */
+  get currentIp(): IpView {
+    return this.ipView;
+  }
+
   /** TCP → per-direction stream reassembly → the stream handler registered for the port. */
-  private onTcp(_ipv: IpView, _tsUs: number): void {
-    // wired by the Diameter work (issue 4)
+  private onTcp(ipv: IpView, tsUs: number): void {
+    const t = this.tcpView;
+    const code = decodeTcp(ipv.buf, ipv.start, ipv.end, t);
+    if (code !== 0) {
+      this.counters.anomaly(Layer.Tcp, code);
+      return;
+    }
+    this.counters.ok(Layer.Tcp);
+    const sink = this.tcpPorts.get(t.dstPort) ?? this.tcpPorts.get(t.srcPort);
+    if (sink === undefined) return;
+    const sc = this.tcp.onSegment(ipv, t, sink, this.frame, tsUs);
+    if (sc !== 0) this.counters.anomaly(Layer.Tcp, sc);
   }
 
   /** UDP → the handler registered for the port (GTP-C 2123...). */
-  private onUdp(_ipv: IpView, _tsUs: number): void {
-    // wired by the GTP work (issue 5)
+  private onUdp(ipv: IpView, tsUs: number): void {
+    const u = this.udpView;
+    const code = decodeUdp(ipv.buf, ipv.start, ipv.end, u);
+    if (code !== 0) this.counters.anomaly(Layer.Udp, code);
+    else this.counters.ok(Layer.Udp);
+    // A datagram cut by the capture still goes up: the GTP decoder reports what is missing.
+    if (code !== UdpAnomaly.Ok && code !== UdpAnomaly.PayloadTruncated) return;
+    const reg = this.udpDispatch.route(u.srcPort, u.dstPort);
+    if (reg !== null) reg.handler.onUdp(ipv, u, this.frame, tsUs);
   }
 
   private onSctpMessage(msg: SctpMessageView): void {
@@ -207,12 +258,14 @@ export class Pipeline {
     this.sigtran.expire(nowUs);
     this.ip.expire(nowUs);
     this.sctp.expire(nowUs);
+    this.tcp.expire(nowUs);
     for (let i = 0; i < this.timerOwners.length; i++) this.timerOwners[i].expire(nowUs);
   }
 
   /** End of input: everything still pending becomes a record. */
   finish(reason: 'capture_end' | 'shutdown'): void {
     this.tcap.flush(reason);
+    this.tcp.flush();
     for (const t of this.timerOwners) t.flush(reason);
     this.sampler?.close();
   }

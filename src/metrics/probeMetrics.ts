@@ -116,7 +116,18 @@ export class ProbeMetrics {
       labelNames: ['protocol'],
       registers: [r],
       collect() {
-        this.set({ protocol: 'tcap' }, p().tcap.pending);
+        const pl = p();
+        this.set({ protocol: 'tcap' }, pl.tcap.pending);
+        this.set({ protocol: 'diameter' }, pl.diameter.transactions.pending);
+        this.set({ protocol: 'gtp' }, pl.gtp.transactions.pendingCount);
+      },
+    });
+    new Gauge({
+      name: 'sigprobe_tunnels_active',
+      help: 'GTP tunnels (PDP contexts / sessions) currently active (bounded by limits.gtp.maxTunnels).',
+      registers: [r],
+      collect() {
+        this.set(p().gtp.tunnels.active);
       },
     });
     new Gauge({
@@ -133,6 +144,8 @@ export class ProbeMetrics {
         put('sctp', pl.sctp.reassembler.counters);
         put('sctp_associations', pl.sctp.assocs.counters);
         put('xudt', pl.sigtran.xudt.counters);
+        put('tcp_streams', pl.tcp.counters);
+        put('diameter_framer', pl.diameter.framer.counters);
       },
     });
     this.tunnels = new Counter({

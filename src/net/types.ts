@@ -171,3 +171,41 @@ export function createSctpMessageView(): SctpMessageView {
     unordered: false, vtag: 0, fragments: 0,
   };
 }
+
+/** TCP header (RFC 9293 §3.1): the fields the stream reassembly uses; options are skipped. */
+export interface TcpView {
+  srcPort: number;
+  dstPort: number;
+  /** Sequence and acknowledgment numbers (unsigned 32-bit). */
+  seq: number;
+  ack: number;
+  /** Header length in octets (Data Offset × 4, 20..60). */
+  headerLen: number;
+  /** Control bits (CWR ECE URG ACK PSH RST SYN FIN), TcpFlag masks. */
+  flags: number;
+  window: number;
+  /** Segment data [payloadStart, payloadEnd) in the IP view's buffer. */
+  payloadStart: number;
+  payloadEnd: number;
+}
+
+export function createTcpView(): TcpView {
+  return { srcPort: 0, dstPort: 0, seq: 0, ack: 0, headerLen: 0, flags: 0, window: 0, payloadStart: 0, payloadEnd: 0 };
+}
+
+/** UDP header (RFC 768): ports, Length, Checksum (not verified) and the datagram's payload. */
+export interface UdpView {
+  srcPort: number;
+  dstPort: number;
+  /** Length field (header + data, octets). */
+  length: number;
+  checksum: number;
+  /** Payload [payloadStart, payloadEnd) in the IP view's buffer: bounded by the Length field
+   *  (link padding after it is excluded) and by the captured bytes. */
+  payloadStart: number;
+  payloadEnd: number;
+}
+
+export function createUdpView(): UdpView {
+  return { srcPort: 0, dstPort: 0, length: 0, checksum: 0, payloadStart: 0, payloadEnd: 0 };
+}

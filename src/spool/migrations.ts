@@ -162,5 +162,44 @@ CREATE TABLE gtp_active_tunnels (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'shipper state and retention bookkeeping',
+    sql: `
+-- Random id of this spool file: records are (probe, spool, id) centrally, so a spool created anew
+-- at a PoP (ids restarting at 1) never collides with what its predecessor shipped.
+CREATE TABLE spool_meta (
+  key    TEXT PRIMARY KEY,
+  value  TEXT NOT NULL
+);
+INSERT INTO spool_meta (key, value) VALUES ('spool_id', lower(hex(randomblob(16))));
+
+-- One row per shipped table (src/ship): the watermark and the batch in flight.
+CREATE TABLE ship_state (
+  tbl              TEXT PRIMARY KEY,               -- dialogues | tunnels
+  shipped_id       INTEGER NOT NULL DEFAULT 0,     -- every record with id <= this was acknowledged by Redis
+  pending          TEXT NOT NULL DEFAULT '[]',     -- JSON [[first, last], ...]: batches being added; after a
+                                                   -- crash they are re-added with the same bounds (same job ids)
+  shipped_records  INTEGER NOT NULL DEFAULT 0,
+  shipped_batches  INTEGER NOT NULL DEFAULT 0,
+  deleted_shipped  INTEGER NOT NULL DEFAULT 0,     -- removed by retention after shipping
+  deleted_unshipped INTEGER NOT NULL DEFAULT 0,    -- removed by the size limit before shipping (lost)
+  updated_at       TEXT
+);
+INSERT INTO ship_state (tbl) VALUES ('dialogues'), ('tunnels');
+
+-- Every retention pass that deleted records (age or size), and what it deleted.
+CREATE TABLE retention_log (
+  id         INTEGER PRIMARY KEY,
+  at         TEXT NOT NULL,
+  tbl        TEXT NOT NULL,
+  reason     TEXT NOT NULL,                        -- age | size
+  shipped    INTEGER NOT NULL,                     -- records deleted that had been shipped
+  unshipped  INTEGER NOT NULL,                     -- records deleted that had NOT been shipped
+  first_id   INTEGER,
+  last_id    INTEGER
+);
+`,
+  },
 ];
 

@@ -55,5 +55,9 @@ describe('bench --quick', () => {
     expect(v('pendingDialogues')).toBeGreaterThan(45000);
     expect(v('pendingBytes')).toBeGreaterThan(100);
     expect(v('tsharkPacketsTimed')).toBe(v('capturePackets'));
+    // g: every record of the replay's spool reached PostgreSQL; the rate is records / wall time
+    expect(v('shipCollectRecords')).toBeGreaterThanOrEqual(50000);
+    expect(Math.abs(v('shipCollectRps') / (v('shipCollectRecords') / v('shipCollectSeconds')) - 1)).toBeLessThan(0.02);
+    expect(v('shipOnlyRps')).toBeGreaterThanOrEqual(v('shipCollectRps') * 0.99);
   });
 });

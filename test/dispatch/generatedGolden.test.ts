@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate, SCENARIOS } from '../../src/gen/index';
-import type { DialogueRecord } from '../../src/correlate/record';
+import { IP_SCENARIOS } from '../../src/gen/scenarios';
+import type { DialogueRecord, TunnelRecord } from '../../src/correlate/record';
 import { replayRecords } from '../helpers/replay';
 
 /**
@@ -42,6 +43,38 @@ describe('generated captures replay to their ground truth', () => {
       expect(ourLines(records)).toEqual(truthLines(s.truthPath));
       expect(records.filter((r) => r.orphan).length).toBe(s.orphans);
       expect(pipeline.counters.anomalyList().filter((a) => a.layer !== 'correlate')).toEqual([]);
+    });
+  }
+});
+
+/**
+ * The IP protocols: every Diameter / GTP scenario and the all-protocol 'ipx' mix replay to their
+ * dialogue truth, and the GTP tunnels to their tunnel truth.
+ */
+describe('generated IP captures replay to their ground truth (Diameter, GTP, ipx mix)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sp-golden-ip-'));
+  for (const scenario of [...IP_SCENARIOS]) {
+    it(scenario, () => {
+      const out = join(dir, `${scenario}.pcap`);
+      const s = generate({ out, seed: 11, dialogues: scenario === 'ipx' ? 3000 : 60, scenario });
+      const tunnels: TunnelRecord[] = [];
+      // The truth states identities as the oracle sees them (a GTP Update/Delete carries no IMSI):
+      // compare with tunnel inheritance off; test/dispatch/gtpOracle.test.ts covers it on.
+      const { records, pipeline } = replayRecords([out], {
+        tunnelSink: { writeTunnel: (t) => tunnels.push(t) },
+        gtp: { transactions: { inheritFromTunnel: false } },
+      });
+      expect(ourLines(records)).toEqual(truthLines(s.truthPath));
+      if (s.tunnelsPath !== null) {
+        const TK = ['protocol', 'imsi', 'apn', 'create_frame', 'end_frame', 'setup_delay_us', 'duration_us', 'create_cause', 'delete_cause', 'end_reason'] as const;
+        const want = readFileSync(s.tunnelsPath, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => {
+          const o = JSON.parse(l);
+          return JSON.stringify(TK.map((k) => o[k]));
+        }).sort();
+        const got = tunnels.map((t) => JSON.stringify([t.protocol, t.imsi, t.apn, t.createFrame, t.endFrame, t.setupDelayUs, t.durationUs, t.createCause, t.deleteCause, t.endReason])).sort();
+        expect(got).toEqual(want);
+      }
+      expect(pipeline.counters.anomalyList().filter((a) => !['correlate', 'diameter', 'gtpv1', 'gtpv2'].includes(a.layer) || a.reason.includes('truncated') || a.reason.includes('bad_'))).toEqual([]);
     });
   }
 });

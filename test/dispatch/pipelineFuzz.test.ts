@@ -69,7 +69,7 @@ describe('pipeline fuzz', () => {
     expect(p.stats.packets).toBe(N);
     expect(records.length).toBeGreaterThan(1000);
     for (const r of records) {
-      expect(['map', 'cap', 'tcap']).toContain(r.protocol);
+      expect(['map', 'cap', 'tcap', 'diameter', 'gtpv1', 'gtpv2']).toContain(r.protocol);
       expect(['ok', 'error', 'reject', 'abort', 'timeout']).toContain(r.status);
       if (r.status === 'timeout') expect(r.rspFrame).toBeNull();
       if (r.latencyUs !== null) expect(r.rspFrame).not.toBeNull();

@@ -3,6 +3,7 @@
 // the right time), and the ground truth recorded as its packets are written.
 import { SccpAddress } from '../encode/sccp';
 import { Association, NetNode } from './topology';
+import { TruthItem, TruthRecord, toRecord } from './truth';
 
 export type Side = 0 | 1; // 0 = dialogue initiator, 1 = responder
 export type Role = 'req' | 'rsp' | 'msg';
@@ -34,7 +35,7 @@ export interface TruthFields {
   imsi: string | null;
 }
 
-export class Dialogue implements TruthFields {
+export class Dialogue implements TruthFields, TruthItem {
   protocol: 'map' | 'cap' = 'map';
   opcode = 0;
   procedure = '';
@@ -90,5 +91,9 @@ export class Dialogue implements TruthFields {
 
   hasClosingStep(): boolean {
     return this.steps.some((s) => s.closes);
+  }
+
+  toTruth(): TruthRecord {
+    return toRecord(this);
   }
 }

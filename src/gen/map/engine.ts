@@ -3,6 +3,8 @@
 // small time-ordered heap until the clock passes them, then go to the capture file. Writing a
 // packet tells the dialogues it completes their frame number, which drives the truth output.
 // Memory holds only what is in flight: future events, unwritten packets, open dialogues.
+// The IP protocols (src/gen/ip: Diameter, GTP) share this loop, packet heap, capture file and
+// truth queue through emit(), onClockMove(), transactionStarted() / transactionDone().
 import { Prng } from '../prng';
 import { PcapWriter } from '../../capture/pcapWriter';
 import { SccpAddress, SCCP_CLASS_0, SCCP_CLASS_1, SCCP_RETURN_ON_ERROR, encodeUdt, encodeXudt, encodeXudtSegments } from '../encode/sccp';
@@ -65,6 +67,8 @@ export class Engine implements FlowEnv {
   private progressEvery = 0;
   private nextProgress = Infinity;
   private progressFn: ((p: { dialogues: number; packets: number }) => void) | null = null;
+  private readonly clockHooks: (() => void)[] = [];
+  private pktSeq = 0;
 
   constructor(o: EngineOptions) {
     this.rng = new Prng(o.seed);
@@ -85,6 +89,43 @@ export class Engine implements FlowEnv {
     this.progressEvery = Math.max(1, every);
     this.nextProgress = this.progressEvery;
     this.progressFn = fn;
+  }
+
+  // ---------------------------------------------------------------- other protocols
+
+  /** queue a wire packet for time t (>= now); `marks` are told its frame number once written */
+  emit(t: number, data: Buffer, marks: Mark[] | null): void {
+    this.packets.push({ t: Math.max(t, this.now), seq: this.pktSeq++, data, marks });
+  }
+
+  /** fn runs whenever the clock is about to move on (close what was bundled at the current instant) */
+  onClockMove(fn: () => void): void {
+    this.clockHooks.push(fn);
+  }
+
+  /** a transaction of another protocol began (in-flight accounting) */
+  transactionStarted(): void {
+    this.inFlight++;
+    if (this.inFlight > this.peakInFlight) this.peakInFlight = this.inFlight;
+  }
+
+  /** a transaction of another protocol is over: write what the truth queue allows */
+  transactionDone(): void {
+    this.inFlight--;
+    this.truthProgress();
+  }
+
+  private truthProgress(): void {
+    this.truth.drain();
+    if (this.truth.lines >= this.nextProgress) {
+      this.nextProgress = this.truth.lines + this.progressEvery;
+      this.progressFn!({ dialogues: this.truth.lines, packets: this.writer.packets });
+    }
+  }
+
+  private flushOpen(): void {
+    this.transport.flushBundles();
+    for (const fn of this.clockHooks) fn();
   }
 
   // ---------------------------------------------------------------- FlowEnv
@@ -139,17 +180,24 @@ export class Engine implements FlowEnv {
   /** process every event, then write what is left */
   run(): void {
     for (;;) {
-      const ev = this.events.peek();
-      if (!ev) break;
+      let ev = this.events.peek();
+      if (!ev) {
+        // closing what is open may schedule more (e.g. a delayed TCP ACK)
+        this.flushOpen();
+        ev = this.events.peek();
+        if (!ev) break;
+      }
       if (ev.t > this.now) {
-        this.transport.flushBundles();
-        this.writeUpTo(ev.t);
-        this.now = ev.t;
+        this.flushOpen();
+        ev = this.events.peek()!;
+        if (ev.t > this.now) {
+          this.writeUpTo(ev.t);
+          this.now = ev.t;
+        }
       }
       this.events.pop();
       ev.fn();
     }
-    this.transport.flushBundles();
     this.writeUpTo(Infinity);
   }
 
@@ -223,11 +271,7 @@ export class Engine implements FlowEnv {
     if (d.next >= d.steps.length && d.outstanding === 0 && !d.done) {
       d.done = true;
       this.inFlight--;
-      this.truth.drain();
-      if (this.truth.lines >= this.nextProgress) {
-        this.nextProgress = this.truth.lines + this.progressEvery;
-        this.progressFn!({ dialogues: this.truth.lines, packets: this.writer.packets });
-      }
+      this.truthProgress();
     }
   }
 

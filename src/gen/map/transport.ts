@@ -4,21 +4,16 @@
 // fragmentation of a user message (B/E chunks in separate packets), SACK bundling, IPv4/IPv6
 // fragmentation to the link MTU, and the link-layer framing of the capture.
 import { Prng } from '../prng';
-import { encodeEthernet, ETHERTYPE_IPV4, ETHERTYPE_IPV6, TPID_8021AD, TPID_8021Q } from '../encode/ethernet';
-import { encodeSll, encodeSll2, SLL_HOST, SLL_OUTGOING } from '../encode/sll';
 import { encodeIpv4, IPPROTO_SCTP } from '../encode/ipv4';
 import { encodeIpv6 } from '../encode/ipv6';
 import { DATA_FLAG_B, DATA_FLAG_E, PPID_M3UA, dataChunk, encodeSctpPacket, sackChunk } from '../encode/sctp';
 import { encodeM3uaData, NI_INTERNATIONAL, SI_SCCP } from '../encode/m3ua';
-import { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2 } from '../../capture/pcapWriter';
 import { TimeHeap, Timed } from './heap';
 import { Association } from './topology';
+import { LinkKind, linkFrame, linkTypeOf } from '../ip/link';
 
-export type LinkKind = 'ethernet' | 'vlan' | 'qinq' | 'sll' | 'sll2' | 'ipv6';
-
-export function linkTypeOf(link: LinkKind): number {
-  return link === 'sll' ? LINKTYPE_LINUX_SLL : link === 'sll2' ? LINKTYPE_LINUX_SLL2 : LINKTYPE_ETHERNET;
-}
+export { linkTypeOf };
+export type { LinkKind };
 
 /** something to notify when the packet completing one of its messages is written */
 export interface Mark {
@@ -235,24 +230,7 @@ export class Transport {
   }
 
   private frame(assoc: Association, dir: number, ip: Buffer): Buffer {
-    const src = assoc.mac[dir];
-    const dst = assoc.mac[1 - dir];
-    switch (this.link) {
-      case 'ethernet':
-        return encodeEthernet(dst, src, ETHERTYPE_IPV4, ip);
-      case 'ipv6':
-        return encodeEthernet(dst, src, ETHERTYPE_IPV6, ip);
-      case 'vlan':
-        return encodeEthernet(dst, src, ETHERTYPE_IPV4, ip, [{ tpid: TPID_8021Q, vid: assoc.cvid }]);
-      case 'qinq':
-        return encodeEthernet(dst, src, ETHERTYPE_IPV4, ip, [
-          { tpid: TPID_8021AD, vid: assoc.stp.svid },
-          { tpid: TPID_8021Q, vid: assoc.cvid },
-        ]);
-      case 'sll': // captured on the STP host: its own packets are outgoing
-        return encodeSll(dir === 1 ? SLL_OUTGOING : SLL_HOST, src, ETHERTYPE_IPV4, ip);
-      case 'sll2':
-        return encodeSll2(dir === 1 ? SLL_OUTGOING : SLL_HOST, 2 + assoc.stp.index, src, ETHERTYPE_IPV4, ip);
-    }
+    // captured on the STP host (SLL): its own packets are outgoing
+    return linkFrame(this.link, { src: assoc.mac[dir], dst: assoc.mac[1 - dir], cvid: assoc.cvid, svid: assoc.stp.svid, outgoing: dir === 1, ifIndex: 2 + assoc.stp.index }, ip);
   }
 }

@@ -1,11 +1,13 @@
 // Ground-truth output: one JSON line per dialogue, sorted by req_frame (ties by rsp_frame, a
 // missing response first), written as soon as every dialogue with a smaller req_frame is over.
 // Dialogues enter the queue when their request is written, so queue order = req_frame order.
+// Any protocol's transactions go through the same queue (TruthItem): MAP/CAP dialogues here,
+// Diameter and GTP transactions from src/gen/ip.
 import * as fs from 'fs';
-import { Dialogue } from './dialogue';
+import type { Dialogue } from './dialogue';
 
 export interface TruthRecord {
-  protocol: 'map' | 'cap';
+  protocol: 'map' | 'cap' | 'diameter' | 'gtpv1' | 'gtpv2';
   req_frame: number;
   rsp_frame: number | null;
   opcode: number;
@@ -16,15 +18,26 @@ export interface TruthRecord {
   latency_us: number | null;
 }
 
+/** one dialogue / transaction of the truth file, as the writer's queue sees it */
+export interface TruthItem {
+  /** frame of the request (known when the item is enqueued) */
+  reqFrame: number;
+  rspFrame: number | null;
+  /** no more packets of it will be written */
+  done: boolean;
+  toTruth(): TruthRecord;
+}
+
 const FLUSH_BYTES = 1 << 16;
 
 export class TruthWriter {
   readonly byProcedure: Record<string, number> = {};
   readonly byStatus: Record<string, number> = {};
+  readonly byProtocol: Record<string, number> = {};
   lines = 0;
   private readonly fd: number;
   private buf = '';
-  private queue: (Dialogue | undefined)[] = [];
+  private queue: (TruthItem | undefined)[] = [];
   private head = 0;
 
   constructor(path: string) {
@@ -32,7 +45,7 @@ export class TruthWriter {
   }
 
   /** the dialogue's request has been written (its req_frame is known) */
-  enqueue(d: Dialogue): void {
+  enqueue(d: TruthItem): void {
     this.queue.push(d);
   }
 
@@ -49,7 +62,7 @@ export class TruthWriter {
       let end = this.head + 1;
       while (end < q.length && q[end]!.reqFrame === first.reqFrame) end++;
       for (let i = this.head; i < end; i++) if (!q[i]!.done) return this.compact();
-      const group = q.slice(this.head, end) as Dialogue[];
+      const group = q.slice(this.head, end) as TruthItem[];
       if (group.length > 1) group.sort((a, b) => (a.rspFrame ?? 0) - (b.rspFrame ?? 0));
       for (let i = this.head; i < end; i++) q[i] = undefined;
       this.head = end;
@@ -73,10 +86,11 @@ export class TruthWriter {
     }
   }
 
-  private emit(d: Dialogue): void {
-    const r = toRecord(d);
+  private emit(d: TruthItem): void {
+    const r = d.toTruth();
     this.byProcedure[r.procedure] = (this.byProcedure[r.procedure] ?? 0) + 1;
     this.byStatus[r.status] = (this.byStatus[r.status] ?? 0) + 1;
+    this.byProtocol[r.protocol] = (this.byProtocol[r.protocol] ?? 0) + 1;
     this.lines++;
     this.buf += formatTruthLine(r) + '\n';
     if (this.buf.length >= FLUSH_BYTES) {

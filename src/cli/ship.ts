@@ -1,0 +1,42 @@
+import { SigprobeError } from '../config/errors';
+import { loadConfig } from '../config/load';
+import { configDir, resolveRedisPaths } from '../ship/connectionPaths';
+import { createLogger } from '../ship/log';
+import { parseArgs, strOption } from './args';
+
+export const SHIP_USAGE = 'usage: sigprobe ship --config <file>';
+
+/**
+ * The shipper daemon (its own process next to `sigprobe run`): spool → Redis (BullMQ), see
+ * src/ship/shipper.ts. Logs one JSON line per event on stderr. SIGTERM / SIGINT: stop cutting
+ * batches, wait up to 5 s for the adds in flight, exit 0 (what was not acknowledged is re-added
+ * with the same job ids at the next start).
+ */
+export async function shipMain(argv: readonly string[], out: (s: string) => void): Promise<number> {
+  const p = parseArgs(argv, { config: 'string' });
+  const cfgFile = strOption(p, 'config');
+  if (!cfgFile) throw new SigprobeError('E_USAGE', `--config <file> is required\n${SHIP_USAGE}`);
+  const cfg = loadConfig(cfgFile);
+  // Loaded here, not at the top: bullmq / ioredis cost every other command ~0.1 s of start-up.
+  const { Shipper } = require('../ship/shipper') as typeof import('../ship/shipper');
+  if (!cfg.ship) throw new SigprobeError('E_CONFIG', `${cfgFile}: ship: required for 'ship'`);
+  const ship = { ...cfg.ship, redis: resolveRedisPaths(cfg.ship.redis, configDir(cfgFile)) };
+  const probeId = ship.probeId ?? cfg.site;
+  const log = createLogger('ship', ship.logLevel);
+  const shipper = new Shipper({ probeId, spoolPath: cfg.spool.path, ship, log });
+  out(`sigprobe: shipping ${cfg.spool.path} as probe ${probeId} to queue ${ship.queue} on ${ship.redis.host}:${ship.redis.port}`);
+  return new Promise((resolve, reject) => {
+    let stopping = false;
+    const stop = (sig: string) => {
+      if (stopping) return;
+      stopping = true;
+      shipper.stop().then(() => {
+        out(`sigprobe: ${sig}: shipper stopped; ${shipper.counters.recordsShipped} records in ${shipper.counters.batchesShipped} batches shipped`);
+        resolve(0);
+      }, reject);
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    shipper.start().catch(reject);
+  });
+}

@@ -1,0 +1,164 @@
+/**
+ * The central PostgreSQL schema, as numbered migrations applied by the collector at start (under
+ * an advisory lock: several collectors may start together). Never edit a released migration: add
+ * the next one. Every SQL text uses the schema placeholder `{s}` (collector.postgres.schema).
+ *
+ * Record tables (dialogues, tunnels) hold the spool's columns plus:
+ *   probe_id   the probe that shipped the record (ship.probeId, default its site)
+ *   record_id  the record's id at that probe: spool_no * 2^40 + spool id (spool_no is 0 for a
+ *              probe's first spool file, see probe_spools), unique per probe
+ *   ts         the record's time (dialogues: request time, else response time; tunnels: create
+ *              time), the partition key: one partition per UTC day, created on demand
+ *   stored_at  when the collector stored it (stored_at - ts = end-to-end lag in live operation)
+ * The primary key (probe_id, record_id, ts) makes every store idempotent: ts is a function of the
+ * record, so the same record always lands in the same partition, under the same key.
+ */
+import type { ShipTable } from '../ship/batch';
+
+/** Spool columns as stored centrally: [name, PostgreSQL type, NOT NULL]. */
+export type ColumnDef = readonly [name: string, type: 'text' | 'bigint', notNull: boolean];
+
+const T = 'text';
+const B = 'bigint';
+
+export const CENTRAL_COLUMNS: Record<ShipTable, readonly ColumnDef[]> = {
+  dialogues: [
+    ['protocol', T, true], ['procedure', T, false], ['opcode', B, false], ['status', T, true],
+    ['result_code', B, false], ['result_name', T, false], ['end_reason', T, true], ['orphan', B, true],
+    ['req_frame', B, false], ['rsp_frame', B, false], ['req_time_us', B, false], ['rsp_time_us', B, false],
+    ['latency_us', B, false], ['imsi', T, false], ['msisdn', T, false], ['home_mcc', T, false],
+    ['home_mnc', T, false], ['calling_gt', T, false], ['called_gt', T, false], ['responder_gt', T, false],
+    ['opc', B, false], ['dpc', B, false], ['calling_ssn', B, false], ['called_ssn', B, false],
+    ['vlr_number', T, false], ['sgsn_number', T, false], ['app_context', T, false], ['otid', T, false],
+    ['dtid', T, false], ['messages', B, true], ['nested_ops', B, true], ['retransmissions', B, true],
+    ['abort_cause', T, false], ['site', T, true], ['source', T, true],
+    ['src_ip', T, false], ['dst_ip', T, false], ['src_port', B, false], ['dst_port', B, false],
+    ['app_id', B, false], ['result_source', T, false], ['result_vendor', B, false], ['origin_host', T, false],
+    ['origin_realm', T, false], ['dest_host', T, false], ['dest_realm', T, false], ['visited_mcc', T, false],
+    ['visited_mnc', T, false], ['rat_type', T, false], ['hop_by_hop', B, false], ['end_to_end', B, false],
+    ['seq', B, false], ['apn', T, false], ['teid', B, false], ['req_ctrl_teid', B, false],
+    ['rsp_ctrl_teid', B, false], ['imei_tac', T, false],
+  ],
+  tunnels: [
+    ['protocol', T, true], ['imsi', T, false], ['msisdn', T, false], ['home_mcc', T, false],
+    ['home_mnc', T, false], ['visited_mcc', T, false], ['visited_mnc', T, false], ['apn', T, false],
+    ['rat_type', T, false], ['sgsn_ip', T, false], ['ggsn_ip', T, false], ['sgsn_ctrl_teid', B, false],
+    ['ggsn_ctrl_teid', B, false], ['sgsn_data_teid', B, false], ['ggsn_data_teid', B, false],
+    ['create_cause', B, false], ['create_time_us', B, true], ['setup_delay_us', B, false],
+    ['end_time_us', B, false], ['duration_us', B, false], ['delete_cause', B, false], ['end_reason', T, true],
+    ['create_frame', B, false], ['end_frame', B, false], ['site', T, true], ['source', T, true],
+  ],
+};
+
+/** record_id = spool_no * 2^40 + spool id: 10^12 records per spool file. */
+export const SPOOL_NO_SHIFT = 2 ** 40;
+
+/** SQL of the record time (µs) from the staging table's columns: the same rule as batch.ts TIME_COLUMNS. */
+export const TIME_SQL: Record<ShipTable, string> = {
+  dialogues: 'coalesce(req_time_us, rsp_time_us, 0)',
+  tunnels: 'coalesce(create_time_us, 0)',
+};
+
+function columnsDdl(t: ShipTable): string {
+  return CENTRAL_COLUMNS[t].map(([n, ty, nn]) => `  ${n} ${ty}${nn ? ' NOT NULL' : ''},`).join('\n');
+}
+
+export interface PgMigration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const PG_MIGRATIONS: readonly PgMigration[] = [
+  {
+    version: 1,
+    name: 'records (partitioned by day), probe spools and progress, failed batches',
+    sql: `
+CREATE TABLE {s}.dialogues (
+  probe_id   text NOT NULL,
+  record_id  bigint NOT NULL,
+  ts         timestamptz NOT NULL,
+${columnsDdl('dialogues')}
+  stored_at  timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (probe_id, record_id, ts)
+) PARTITION BY RANGE (ts);
+-- Each index costs insert throughput (a few µs a row): time; IMSI; procedure (and procedure +
+-- status); status for the records that are not ok (partial: errors, rejects, aborts, timeouts are
+-- what one looks for, and skipping the ok majority keeps the index small and cheap).
+CREATE INDEX dialogues_ts ON {s}.dialogues (ts);
+CREATE INDEX dialogues_imsi ON {s}.dialogues (imsi, ts);
+CREATE INDEX dialogues_proc ON {s}.dialogues (procedure, status, ts);
+CREATE INDEX dialogues_not_ok ON {s}.dialogues (status, ts) WHERE status <> 'ok';
+
+CREATE TABLE {s}.tunnels (
+  probe_id   text NOT NULL,
+  record_id  bigint NOT NULL,
+  ts         timestamptz NOT NULL,
+${columnsDdl('tunnels')}
+  stored_at  timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (probe_id, record_id, ts)
+) PARTITION BY RANGE (ts);
+CREATE INDEX tunnels_ts ON {s}.tunnels (ts);
+CREATE INDEX tunnels_imsi ON {s}.tunnels (imsi, ts);
+
+-- Each spool file a probe shipped from; spool_no numbers them per probe (0, 1, ...).
+CREATE TABLE {s}.probe_spools (
+  probe_id    text NOT NULL,
+  spool_id    text NOT NULL,
+  spool_no    integer NOT NULL,
+  first_seen  timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (probe_id, spool_id),
+  UNIQUE (probe_id, spool_no)
+);
+
+-- Per probe, spool file and table: what the collectors stored (updated in each batch's transaction).
+CREATE TABLE {s}.probe_progress (
+  probe_id        text NOT NULL,
+  spool_id        text NOT NULL,
+  tbl             text NOT NULL,
+  max_spool_id    bigint NOT NULL,       -- highest spool record id stored
+  records         bigint NOT NULL,       -- rows inserted
+  duplicates      bigint NOT NULL,       -- rows of batches delivered again, already stored (skipped)
+  batches         bigint NOT NULL,
+  last_record_ts  timestamptz,           -- newest record time stored
+  updated_at      timestamptz NOT NULL,
+  PRIMARY KEY (probe_id, spool_id, tbl)
+);
+
+-- Batches that can never be stored (undecodable, rejected by PostgreSQL), with the reason and the
+-- whole job (to re-inject after a fix); BullMQ's failed set holds them too, but only a bounded number.
+CREATE TABLE {s}.failed_batches (
+  job_id      text PRIMARY KEY,
+  probe_id    text,
+  spool_id    text,
+  tbl         text,
+  first_id    bigint,
+  last_id     bigint,
+  records     bigint,
+  reason      text NOT NULL,
+  failures    integer NOT NULL DEFAULT 1,
+  first_failed_at timestamptz NOT NULL DEFAULT now(),
+  failed_at   timestamptz NOT NULL DEFAULT now(),
+  job_data    text NOT NULL
+);
+`,
+  },
+];
+
+/** Partition of `table` for UTC day `day` (days since the epoch), e.g. dialogues_20231114. */
+export function partitionName(table: ShipTable, day: number): string {
+  const d = new Date(day * 86_400_000);
+  const ymd = `${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}${String(d.getUTCDate()).padStart(2, '0')}`;
+  return `${table}_${ymd}`;
+}
+
+/** Day since the epoch of a partition name, or null if it is not one of ours. */
+export function partitionDay(table: ShipTable, name: string): number | null {
+  const m = new RegExp(`^${table}_(\\d{4})(\\d{2})(\\d{2})$`).exec(name);
+  if (!m) return null;
+  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / 86_400_000;
+}
+
+export function dayStartSql(day: number): string {
+  return `'${new Date(day * 86_400_000).toISOString()}'`;
+}
