@@ -57,8 +57,18 @@ export function buildProbe(cfg: Config, identities?: IdentityMode, source?: stri
     tcap: { maxPending: l.tcap.maxPending, idleTimeoutUs: l.tcap.idleTimeoutSeconds * 1e6 },
     sigtran: { xudtMaxMessages: l.xudt.maxMessages, xudtMaxBytes: l.xudt.maxBytes, xudtTimeoutUs: l.xudt.timeoutSeconds * 1e6 },
     gtp: gtpOptions(cfg),
+    diameter: {
+      tcpPorts: cfg.diameter.tcpPorts,
+      limits: { maxPending: cfg.diameter.maxPending, idleTimeoutUs: cfg.diameter.timeoutSeconds * 1e6 },
+    },
     net: {
       ip: { maxDatagrams: l.ipReassembly.maxDatagrams, maxTotalBytes: l.ipReassembly.maxBytes, timeoutUs: l.ipReassembly.timeoutSeconds * 1e6 },
+      tcp: {
+        maxConnections: cfg.tcp.maxConnections,
+        maxBufferedBytesPerDirection: cfg.tcp.maxBufferedBytesPerDirection,
+        maxTotalBytes: cfg.tcp.maxTotalBytes,
+        idleTimeoutUs: cfg.tcp.idleTimeoutSeconds * 1e6,
+      },
       sctp: {
         maxAssociations: l.sctp.maxAssociations,
         maxTotalPendingBytes: l.sctp.maxPendingBytes,

@@ -229,6 +229,26 @@ export const ConfigSchema = z
       })
       .strict()
       .default({}),
+    /** Diameter (RFC 6733): TCP ports besides 3868 (SCTP is found by PPID 46/47, port 3868, heuristic). */
+    diameter: z
+      .object({
+        tcpPorts: z.array(positiveInt.max(65535)).default([]),
+        /** Pending requests at most (least recently active evicted as timeout) and the answer timeout. */
+        maxPending: positiveInt.default(500_000),
+        timeoutSeconds: z.number().positive().default(60),
+      })
+      .strict()
+      .default({}),
+    /** TCP stream reassembly (Diameter over TCP). */
+    tcp: z
+      .object({
+        maxConnections: positiveInt.default(16_384),
+        maxBufferedBytesPerDirection: positiveInt.default(1024 * 1024),
+        maxTotalBytes: positiveInt.default(256 * 1024 * 1024),
+        idleTimeoutSeconds: z.number().positive().default(600),
+      })
+      .strict()
+      .default({}),
     /** GTP (TS 29.060 / 29.274 / 29.281) UDP ports besides the IANA ones (2123, 2152, 3386). */
     gtp: z
       .object({
