@@ -4,6 +4,7 @@ import { LiveCapture } from '../capture/live';
 import { bpfFilter } from '../dispatch/bpf';
 import { buildProbe, restoreGtpTunnels, saveGtpTunnels } from './probe';
 import { applyReload } from './reload';
+import { createLogger } from '../metrics/log';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { startMetricsServer } from '../metrics/server';
@@ -24,6 +25,7 @@ export function runMain(argv: readonly string[], out: (s: string) => void): Prom
   const cfg = loadConfig(cfgFile);
   const iface = strOption(p, 'interface') ?? cfg.capture?.interface;
   if (!iface) throw new SigprobeError('E_CONFIG', `${cfgFile}: capture.interface: required for 'run' (or pass --interface)`);
+  const log = createLogger('probe');
   const probe = buildProbe(cfg, undefined, iface);
   const { pipeline, writer, db, metrics, metricSources } = probe;
   pipeline.setSource(iface);
@@ -58,14 +60,36 @@ export function runMain(argv: readonly string[], out: (s: string) => void): Prom
     );
   }
   out(`sigprobe: capturing on ${iface} (site ${cfg.site}), filter: ${filter}${restored > 0 ? `; ${restored} GTP tunnels restored` : ''}`);
+  log('info', 'capture_started', { site: cfg.site, iface, filter, linkType: capture.linkType, spool: cfg.spool.path, identities: cfg.privacy.identities });
+  // Decode anomalies are logged as a per-minute summary of what changed (rate-limited), never per packet.
+  let anomalySeen = new Map<string, number>();
+  let nextAnomalyLogMs = Date.now() + 60_000;
+  const logAnomalies = () => {
+    const now = new Map<string, number>();
+    const delta: Record<string, number> = {};
+    for (const a of pipeline.counters.anomalyList()) {
+      const k = `${a.layer}/${a.reason}`;
+      now.set(k, a.count);
+      const d = a.count - (anomalySeen.get(k) ?? 0);
+      if (d > 0) delta[k] = d;
+    }
+    anomalySeen = now;
+    const keys = Object.keys(delta);
+    if (keys.length > 0) log('warn', 'decode_anomalies', { kinds: keys.length, ...Object.fromEntries(keys.slice(0, 20).map((k) => [k, delta[k]])) });
+  };
   const onFlushTick = () => {
     try {
       // Idle link: let timers run on the wall clock (packet time ≈ wall time live).
       if (Date.now() - lastPacketWall > 1000) pipeline.tick(Date.now() * 1000);
       metrics.notePacket(lastPacketWall);
+      if (Date.now() >= nextAnomalyLogMs) {
+        nextAnomalyLogMs = Date.now() + 60_000;
+        logAnomalies();
+      }
       writer.flush();
+      if (writer.failing) log('error', 'spool_write_failing', { pending: writer.pendingRecords });
     } catch (e) {
-      process.stderr.write(`sigprobe: ${(e as Error).message}\n`);
+      log('error', 'flush_failed', { error: (e as Error).message });
     }
   };
   let flushTimer = setInterval(onFlushTick, cfg.spool.flushIntervalMs);
@@ -78,8 +102,10 @@ export function runMain(argv: readonly string[], out: (s: string) => void): Prom
         flushTimer = setInterval(onFlushTick, ms);
       });
       out(`sigprobe: SIGHUP: ${lines.length ? lines.join('; ') : 'no change'}`);
+      log('info', 'config_reloaded', { changes: lines });
     } catch (e) {
       process.stderr.write(`sigprobe: SIGHUP: config not reloaded, keeping the running one: ${(e as Error).message}\n`);
+      log('error', 'config_reload_failed', { error: (e as Error).message });
     }
   });
   return new Promise((resolve) => {
@@ -101,6 +127,8 @@ export function runMain(argv: readonly string[], out: (s: string) => void): Prom
         code = 1;
       }
       db.close();
+      logAnomalies();
+      log('info', 'capture_stopped', { signal: sig, packets: pipeline.stats.packets, kernelReceived: st.received, kernelDropped: st.dropped, ifDropped: st.ifDropped, records: writer.written, tunnelsSaved: saved });
       out(`sigprobe: ${sig}: stopped; packets ${pipeline.stats.packets}, kernel received ${st.received}, dropped ${st.dropped}, if-dropped ${st.ifDropped}; ${writer.written} records written${saved > 0 ? `; ${saved} GTP tunnels saved` : ''}`);
       resolve(code);
       // node_pcap keeps a handle open after close(): exit explicitly.

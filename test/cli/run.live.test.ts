@@ -72,6 +72,12 @@ describe.skipIf(skip !== null)('sigprobe run: live capture on a veth pair', () =
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
       expect(out).toMatch(/SIGTERM: stopped; packets 17, kernel received \d+, dropped 0/);
+      // Structured logs on stderr: JSON lines with level and event; never a subscriber identity
+      // (this probe runs with identities raw, so the IMSIs of the capture would show verbatim).
+      const logLines = err.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+      expect(logLines.find((l) => l.event === 'capture_started')).toMatchObject({ level: 'info', component: 'probe', iface: b, site: 'lab1' });
+      expect(logLines.find((l) => l.event === 'capture_stopped')).toMatchObject({ packets: 17, kernelDropped: 0 });
+      for (const imsi of ['001010000000001', '001010000000002', '8613811111111']) expect(err).not.toContain(imsi);
       const x = db();
       const live = x.prepare('SELECT procedure, status, result_code, req_frame, rsp_frame, end_reason, imsi, site, source FROM dialogues ORDER BY req_frame').all() as Record<string, unknown>[];
       x.close();
