@@ -6,6 +6,8 @@ import { CollectorFileSchema, type CollectorConfig } from '../config/schema';
 import { configDir, resolveRedisPaths, resolveTlsPaths } from '../ship/connectionPaths';
 import { createLogger } from '../ship/log';
 import { parseArgs, strOption } from './args';
+import { collectorMetrics } from '../metrics/shipMetrics';
+import { serveRegistry } from '../metrics/server';
 
 export const COLLECT_USAGE = 'usage: sigprobe collect --config <file>';
 
@@ -55,11 +57,13 @@ export async function collectMain(argv: readonly string[], out: (s: string) => v
   const { Collector } = require('../collector/collector') as typeof import('../collector/collector');
   const collector = new Collector({ cfg, pgPassword, log: createLogger('collect', cfg.logLevel) });
   out(`sigprobe: collecting queue ${cfg.queue} from ${cfg.redis.host}:${cfg.redis.port} into schema ${cfg.postgres.schema}`);
+  const server = cfg.metricsListen ? await serveRegistry(cfg.metricsListen, collectorMetrics(collector, `${process.pid}`), out) : null;
   return new Promise((resolve, reject) => {
     let stopping = false;
     const stop = (sig: string) => {
       if (stopping) return;
       stopping = true;
+      server?.close();
       collector.stop().then(() => {
         out(`sigprobe: ${sig}: collector stopped; ${collector.counters.recordsStored} records in ${collector.counters.batchesStored} batches stored`);
         resolve(0);

@@ -3,6 +3,8 @@ import { loadConfig } from '../config/load';
 import { configDir, resolveRedisPaths } from '../ship/connectionPaths';
 import { createLogger } from '../ship/log';
 import { parseArgs, strOption } from './args';
+import { shipperMetrics } from '../metrics/shipMetrics';
+import { serveRegistry } from '../metrics/server';
 
 export const SHIP_USAGE = 'usage: sigprobe ship --config <file>';
 
@@ -25,11 +27,29 @@ export async function shipMain(argv: readonly string[], out: (s: string) => void
   const log = createLogger('ship', ship.logLevel);
   const shipper = new Shipper({ probeId, spoolPath: cfg.spool.path, ship, log });
   out(`sigprobe: shipping ${cfg.spool.path} as probe ${probeId} to queue ${ship.queue} on ${ship.redis.host}:${ship.redis.port}`);
+  const server = ship.metricsListen
+    ? await serveRegistry(
+        ship.metricsListen,
+        shipperMetrics(
+          {
+            counters: shipper.counters,
+            get redisDown() {
+              return shipper.redisDown;
+            },
+            lag: () => shipper.lag(),
+            retentionCounters: () => shipper.retention?.counters ?? null,
+          },
+          probeId,
+        ),
+        out,
+      )
+    : null;
   return new Promise((resolve, reject) => {
     let stopping = false;
     const stop = (sig: string) => {
       if (stopping) return;
       stopping = true;
+      server?.close();
       shipper.stop().then(() => {
         out(`sigprobe: ${sig}: shipper stopped; ${shipper.counters.recordsShipped} records in ${shipper.counters.batchesShipped} batches shipped`);
         resolve(0);

@@ -89,6 +89,8 @@ export const ShipSectionSchema = z
     /** A stats line (lag, counts) is logged this often. */
     statsIntervalSeconds: positiveInt.default(10),
     logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    /** host:port of this daemon's Prometheus endpoint (GET /metrics); empty string: none. */
+    metricsListen: z.string().default(''),
   })
   .strict();
 
@@ -122,6 +124,8 @@ export const CollectorSectionSchema = z
     retentionDays: z.number().int().min(0).default(0),
     statsIntervalSeconds: positiveInt.default(10),
     logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    /** host:port of this daemon's Prometheus endpoint (GET /metrics); empty string: none. */
+    metricsListen: z.string().default(''),
   })
   .strict();
 

@@ -35,3 +35,15 @@ export function startMetricsServer(listen: string, metrics: () => Promise<string
     server.listen(port, host, () => resolve(server));
   });
 }
+
+/** Serves a prom-client registry and prints where (the probe, the shipper and the collector use it). */
+export async function serveRegistry(
+  listen: string,
+  registry: { metrics(): Promise<string>; contentType: string },
+  out: (s: string) => void,
+): Promise<Server> {
+  const s = await startMetricsServer(listen, () => registry.metrics(), registry.contentType);
+  const a = s.address() as { address: string; port: number; family: string };
+  out(`sigprobe: metrics on http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}/metrics`);
+  return s;
+}

@@ -3,12 +3,18 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import { ProbeMetrics, type MetricSources } from '../../src/metrics/probeMetrics';
+import { collectorMetrics, shipperMetrics, type CollectorView, type ShipperView } from '../../src/metrics/shipMetrics';
 
 /** Metric names the probe exports (with histogram/counter suffixes). */
 function exported(): Set<string> {
   const m = new ProbeMetrics({} as MetricSources, { site: 's', source: 'l' });
   const names = new Set<string>(['up']);
-  for (const x of m.registry.getMetricsAsArray()) {
+  const all = [
+    ...m.registry.getMetricsAsArray(),
+    ...shipperMetrics({} as ShipperView, 'p').getMetricsAsArray(),
+    ...collectorMetrics({} as CollectorView, 'w').getMetricsAsArray(),
+  ];
+  for (const x of all) {
     names.add(x.name);
     for (const suf of ['_bucket', '_sum', '_count']) names.add(x.name + suf);
   }
@@ -25,7 +31,7 @@ describe('alert rules and dashboard', () => {
     const rules = parse(readFileSync(resolve(__dirname, '../../config/prometheus/sigprobe.rules.yaml'), 'utf8'));
     const all = rules.groups.flatMap((g: { rules: unknown[] }) => g.rules) as { alert: string; expr: string; labels: { severity: string }; annotations: { summary: string } }[];
     expect(all.map((r) => r.alert)).toEqual(
-      expect.arrayContaining(['SigprobeKernelDrops', 'SigprobeDecodeAnomalySpike', 'SigprobeNoTraffic', 'SigprobeSpoolWriteFailing']),
+      expect.arrayContaining(['SigprobeKernelDrops', 'SigprobeDecodeAnomalySpike', 'SigprobeNoTraffic', 'SigprobeSpoolWriteFailing', 'SigprobeShipperLag', 'SigprobeCollectorPoisonBatches']),
     );
     for (const r of all) {
       const used = referenced(r.expr);
