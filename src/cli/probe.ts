@@ -1,4 +1,5 @@
 import { dirname, join } from 'node:path';
+import { statSync } from 'node:fs';
 import type { Database } from 'better-sqlite3';
 import type { Config } from '../config/schema';
 import { IdentityProtector, loadOrCreateKey, type IdentityMode } from '../correlate/identities';
@@ -24,6 +25,14 @@ export interface Probe {
   keyFile: string | null;
 }
 
+function fileSize(p: string): number {
+  try {
+    return statSync(p).size;
+  } catch {
+    return 0;
+  }
+}
+
 /** Where the pseudonymization key lives when the config names none: next to the spool. */
 export function defaultKeyFile(spoolPath: string): string {
   return join(dirname(spoolPath), 'sigprobe-pseudonym.key');
@@ -47,6 +56,7 @@ export function buildProbe(cfg: Config, identities?: IdentityMode, source?: stri
     : null;
   const metricSources = {
     spool: () => ({ written: writer.written, pending: writer.pendingRecords, failing: writer.failing, lastWriteMs: writer.lastCommitMs }),
+    spoolBytes: () => fileSize(cfg.spool.path) + fileSize(cfg.spool.path + '-wal'),
   } as MetricSources;
   const metrics = new ProbeMetrics(metricSources, { site: cfg.site, source: source ?? '' });
   const sink = metrics.sink(writer);
