@@ -6,6 +6,7 @@ import { CollectorFileSchema, type CollectorConfig } from '../config/schema';
 import { configDir, resolveRedisPaths, resolveTlsPaths } from '../ship/connectionPaths';
 import { createLogger } from '../ship/log';
 import { parseArgs, strOption } from './args';
+import { runUntilSignal } from './daemon';
 import { collectorMetrics } from '../metrics/shipMetrics';
 import { serveRegistry } from '../metrics/server';
 
@@ -58,19 +59,5 @@ export async function collectMain(argv: readonly string[], out: (s: string) => v
   const collector = new Collector({ cfg, pgPassword, log: createLogger('collect', cfg.logLevel) });
   out(`sigprobe: collecting queue ${cfg.queue} from ${cfg.redis.host}:${cfg.redis.port} into schema ${cfg.postgres.schema}`);
   const server = cfg.metricsListen ? await serveRegistry(cfg.metricsListen, collectorMetrics(collector, `${process.pid}`), out) : null;
-  return new Promise((resolve, reject) => {
-    let stopping = false;
-    const stop = (sig: string) => {
-      if (stopping) return;
-      stopping = true;
-      server?.close();
-      collector.stop().then(() => {
-        out(`sigprobe: ${sig}: collector stopped; ${collector.counters.recordsStored} records in ${collector.counters.batchesStored} batches stored`);
-        resolve(0);
-      }, reject);
-    };
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGINT', () => stop('SIGINT'));
-    collector.start().catch(reject);
-  });
+  return runUntilSignal(collector, server, () => `collector stopped; ${collector.counters.recordsStored} records in ${collector.counters.batchesStored} batches stored`, out);
 }

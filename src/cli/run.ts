@@ -5,9 +5,8 @@ import { bpfFilter } from '../dispatch/bpf';
 import { buildProbe, restoreGtpTunnels, saveGtpTunnels } from './probe';
 import { applyReload } from './reload';
 import { createLogger } from '../metrics/log';
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { startMetricsServer } from '../metrics/server';
+import { serveRegistry } from '../metrics/server';
 import { parseArgs, strOption } from './args';
 
 export const RUN_USAGE = 'usage: sigprobe run --config <file> [--interface <if>]';
@@ -50,11 +49,9 @@ export function runMain(argv: readonly string[], out: (s: string) => void): Prom
   metricSources.captureStats = () => capture.stats();
   let metricsServer: Server | null = null;
   if (cfg.metrics.enabled) {
-    startMetricsServer(cfg.metrics.listen, () => metrics.text(), metrics.registry.contentType).then(
-      (s) => {
-        metricsServer = s;
-        const a = s.address() as AddressInfo;
-        out(`sigprobe: metrics on http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}/metrics`);
+    serveRegistry(cfg.metrics.listen, metrics.registry, out).then(
+      (srv) => {
+        metricsServer = srv;
       },
       (e) => process.stderr.write(`sigprobe: ${(e as Error).message}\n`),
     );

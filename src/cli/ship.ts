@@ -3,6 +3,7 @@ import { loadConfig } from '../config/load';
 import { configDir, resolveRedisPaths } from '../ship/connectionPaths';
 import { createLogger } from '../ship/log';
 import { parseArgs, strOption } from './args';
+import { runUntilSignal } from './daemon';
 import { shipperMetrics } from '../metrics/shipMetrics';
 import { serveRegistry } from '../metrics/server';
 
@@ -44,19 +45,5 @@ export async function shipMain(argv: readonly string[], out: (s: string) => void
         out,
       )
     : null;
-  return new Promise((resolve, reject) => {
-    let stopping = false;
-    const stop = (sig: string) => {
-      if (stopping) return;
-      stopping = true;
-      server?.close();
-      shipper.stop().then(() => {
-        out(`sigprobe: ${sig}: shipper stopped; ${shipper.counters.recordsShipped} records in ${shipper.counters.batchesShipped} batches shipped`);
-        resolve(0);
-      }, reject);
-    };
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGINT', () => stop('SIGINT'));
-    shipper.start().catch(reject);
-  });
+  return runUntilSignal(shipper, server, () => `shipper stopped; ${shipper.counters.recordsShipped} records in ${shipper.counters.batchesShipped} batches shipped`, out);
 }

@@ -138,6 +138,27 @@ function bearerMatches(t: Tunnel, bearerId: number): boolean {
   return bearerId < 0 || t.bearerId < 0 || t.bearerId === bearerId;
 }
 
+
+/** A tunnel with what a Create exchange says about it (identities, APN, RAT, create cause and times). */
+function tunnelFromCreate(x: CreateExchange): Tunnel {
+    const t = new Tunnel();
+    t.protocol = x.version === 1 ? 'gtpv1' : 'gtpv2';
+    t.imsi = x.imsi;
+    t.msisdn = x.msisdn;
+    t.homeMcc = x.homeMcc;
+    t.homeMnc = x.homeMnc;
+    t.visitedMcc = x.visitedMcc;
+    t.visitedMnc = x.visitedMnc;
+    t.apn = x.apn;
+    t.ratType = x.ratType;
+    t.bearerId = x.bearerId;
+    t.createCause = x.cause >= 0 ? x.cause : null;
+    t.createTimeUs = x.reqUs;
+    t.setupDelayUs = x.rspUs !== null ? x.rspUs - x.reqUs : null;
+    t.createFrame = x.reqFrame;
+    return t;
+}
+
 /** true when the endpoint opposite to index node n has the address at buf[off, off + len). */
 function fromOtherEnd(n: TeidIndexNode<Tunnel>, buf: Buffer, off: number, len: number): boolean {
   const t = n.owner;
@@ -174,21 +195,7 @@ export class GtpTunnels {
 
   /** An accepted Create: a new active tunnel (an older one on the same endpoint and bearer is replaced). */
   open(x: CreateExchange): Tunnel {
-    const t = new Tunnel();
-    t.protocol = x.version === 1 ? 'gtpv1' : 'gtpv2';
-    t.imsi = x.imsi;
-    t.msisdn = x.msisdn;
-    t.homeMcc = x.homeMcc;
-    t.homeMnc = x.homeMnc;
-    t.visitedMcc = x.visitedMcc;
-    t.visitedMnc = x.visitedMnc;
-    t.apn = x.apn;
-    t.ratType = x.ratType;
-    t.bearerId = x.bearerId;
-    t.createCause = x.cause >= 0 ? x.cause : null;
-    t.createTimeUs = x.reqUs;
-    t.setupDelayUs = x.rspUs !== null ? x.rspUs - x.reqUs : null;
-    t.createFrame = x.reqFrame;
+    const t = tunnelFromCreate(x);
     t.lastUs = x.rspUs ?? x.reqUs;
     this.replaceOn(TunnelSide.CreatorCtrl, x.reqCtrlAddr, x.reqCtrlTeid, x);
     this.replaceOn(TunnelSide.PeerCtrl, x.rspCtrlAddr, x.rspCtrlTeid, x);
@@ -204,25 +211,11 @@ export class GtpTunnels {
 
   /** A rejected Create: one row (create_rejected), nothing becomes active. */
   rejected(x: CreateExchange): void {
-    const t = new Tunnel();
-    t.protocol = x.version === 1 ? 'gtpv1' : 'gtpv2';
-    t.imsi = x.imsi;
-    t.msisdn = x.msisdn;
-    t.homeMcc = x.homeMcc;
-    t.homeMnc = x.homeMnc;
-    t.visitedMcc = x.visitedMcc;
-    t.visitedMnc = x.visitedMnc;
-    t.apn = x.apn;
-    t.ratType = x.ratType;
-    t.bearerId = x.bearerId;
+    const t = tunnelFromCreate(x);
     t.addr[TunnelSide.CreatorCtrl] = x.reqCtrlAddr;
     t.teid[TunnelSide.CreatorCtrl] = x.reqCtrlTeid;
     t.addr[TunnelSide.PeerCtrl] = x.rspCtrlAddr;
     t.teid[TunnelSide.PeerCtrl] = x.rspCtrlTeid;
-    t.createCause = x.cause >= 0 ? x.cause : null;
-    t.createTimeUs = x.reqUs;
-    t.setupDelayUs = x.rspUs !== null ? x.rspUs - x.reqUs : null;
-    t.createFrame = x.reqFrame;
     t.active = false;
     this.emit(t, 'create_rejected', null, x.rspUs, x.rspFrame, null);
   }
