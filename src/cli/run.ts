@@ -32,6 +32,8 @@ export function runMain(argv: readonly string[], out: (s: string) => void): Prom
   const filter = !c || c.filter === 'auto' ? bpfFilter(pipeline.sctpDispatch, [...pipeline.tcpPorts.keys()], [], pipeline.udpDispatch.captureFilters()) : c.filter;
   // GTP tunnels active when the previous run stopped (saved on SIGTERM) are tracked on.
   const restored = restoreGtpTunnels(probe);
+  // Wall time (ms) of the latest packet: its libpcap timestamp comes from this host's clock, so
+  // the packet path needs no clock read of its own.
   let lastPacketWall = Date.now();
   const capture = LiveCapture.open(
     {
@@ -42,7 +44,7 @@ export function runMain(argv: readonly string[], out: (s: string) => void): Prom
       promiscuous: c?.promiscuous ?? true,
     },
     (buf, start, capLen, origLen, tsUs, linkType, frame) => {
-      lastPacketWall = Date.now();
+      lastPacketWall = tsUs / 1000;
       pipeline.onPacket(buf, start, capLen, origLen, tsUs, linkType, frame);
     },
   );
