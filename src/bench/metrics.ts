@@ -66,6 +66,7 @@ export function computeMetrics(m: Measurements): { values: MetricValues; notes: 
   const rawPps = raw.packets / raw.seconds;
   const replayPps = replay.packets / replay.wallSeconds;
   const tsharkPps = tshark.packetsTimed / tshark.secondsTimed;
+  const ship = shipCollectMetrics(shipCollect);
   const values: MetricValues = {
     captureDialogues: capture.dialogues,
     capturePackets: capture.packets,
@@ -92,15 +93,7 @@ export function computeMetrics(m: Measurements): { values: MetricValues; notes: 
     ratioDecodeTshark: rawPps / tsharkPps,
     ratioReplayTshark: replayPps / tsharkPps,
     ratioDecodeFraming: rawPps / framingPps,
-    shipCollectRecords: shipCollect.records,
-    shipCollectSeconds: shipCollect.seconds,
-    shipCollectRps: shipCollect.records / shipCollect.seconds,
-    shipOnlyRps: shipCollect.records / shipCollect.shipSeconds,
-    shipCollectPeakBacklog: shipCollect.peakBacklog,
-    shipCpuUs: (shipCollect.cpu.shipper * 1e6) / shipCollect.records,
-    collectCpuUs: (shipCollect.cpu.collector * 1e6) / shipCollect.records,
-    postgresCpuUs: (shipCollect.cpu.postgres * 1e6) / shipCollect.records,
-    redisCpuUs: (shipCollect.cpu.redis * 1e6) / shipCollect.records,
+    ...ship.values,
   };
   const notes = [
     `a, b, d run the library in a child process each (fresh heap); b counts records into a null sink, finish() included; framing is the best of 2 passes.`,
@@ -113,11 +106,32 @@ export function computeMetrics(m: Measurements): { values: MetricValues; notes: 
     tshark.scaled
       ? `e: tshark timed on the first ${tshark.packetsTimed} packets (-c) and scaled to the ${capture.packets} packets of the capture.`
       : `e: tshark timed on the whole capture (${tshark.lines} TCAP lines), single pass.`,
-    `g: the spool of c, \`sigprobe ship\` and \`sigprobe collect\` (concurrency ${shipCollect.collectorConcurrency}) as child processes, batches of ${shipCollect.batchRecords}, ` +
+    ...ship.notes,
+  ];
+  return { values, notes };
+}
+
+type ShipKey = Extract<MetricKey, `ship${string}` | 'collectCpuUs' | 'postgresCpuUs' | 'redisCpuUs'>;
+
+/** Rows and note of step g (also the whole table of `npm run bench -- --ship`). */
+export function shipCollectMetrics(s: ShipCollectStep): { values: Pick<MetricValues, ShipKey>; notes: string[] } {
+  const values: Pick<MetricValues, ShipKey> = {
+    shipCollectRecords: s.records,
+    shipCollectSeconds: s.seconds,
+    shipCollectRps: s.records / s.seconds,
+    shipOnlyRps: s.records / s.shipSeconds,
+    shipCollectPeakBacklog: s.peakBacklog,
+    shipCpuUs: (s.cpu.shipper * 1e6) / s.records,
+    collectCpuUs: (s.cpu.collector * 1e6) / s.records,
+    postgresCpuUs: (s.cpu.postgres * 1e6) / s.records,
+    redisCpuUs: (s.cpu.redis * 1e6) / s.records,
+  };
+  const notes = [
+    `g: the spool of c, \`sigprobe ship\` and \`sigprobe collect\` (concurrency ${s.collectorConcurrency}) as child processes, batches of ${s.batchRecords}, ` +
       `private redis-server (AOF) and PostgreSQL (shared_buffers 512MB, max_wal_size 4GB) on this machine, time from the daemons' start to the last record stored; ` +
-      `the shipper had everything acknowledged by Redis after ${shipCollect.shipSeconds.toFixed(1)} s; bench-side peak RSS ${(shipCollect.maxRssBytes / MB).toFixed(0)} MB. ` +
+      `the shipper had everything acknowledged by Redis after ${s.shipSeconds.toFixed(1)} s; bench-side peak RSS ${(s.maxRssBytes / MB).toFixed(0)} MB. ` +
       `CPU µs/record: user + system time of each process over the run (start-up included; PostgreSQL: postmaster, backends, background writers) divided by the records; ` +
-      `their sum bounds the end-to-end rate to ${((cpus().length * 1e6) / (((shipCollect.cpu.shipper + shipCollect.cpu.collector + shipCollect.cpu.postgres + shipCollect.cpu.redis) * 1e6) / shipCollect.records)).toFixed(0)} records/s on this machine's ${cpus().length} cores when everything runs here.`,
+      `their sum bounds the end-to-end rate to ${((cpus().length * 1e6) / (((s.cpu.shipper + s.cpu.collector + s.cpu.postgres + s.cpu.redis) * 1e6) / s.records)).toFixed(0)} records/s on this machine's ${cpus().length} cores when everything runs here.`,
   ];
   return { values, notes };
 }

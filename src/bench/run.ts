@@ -5,10 +5,12 @@
 //
 //   node dist/bench/run.js [--quick] [--profile] [--no-append] [--work DIR]
 //     --quick      smoke run on 50,000 dialogues
+//     --ship       only step g (ship+collect), on the spool of step c (replayed first if missing)
 //     --profile    only step b (identities raw) under the V8 CPU profiler: writes
 //                  DIR/decode-raw-*.cpuprofile and prints the top 15 self-time functions
 //     --no-append  print the table, leave bench/RESULTS.md alone
 //     --work DIR   captures, spool and profiles (default bench/work, git-ignored)
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs, strOption } from '../cli/args';
 import { ensureCapture } from './captures';
@@ -17,7 +19,7 @@ import { FULL, QUICK, captureSpecs } from './config';
 import type { BenchConfig } from './config';
 import { topSelfTime, renderSelfTime } from './cpuProfile';
 import { log } from './log';
-import { computeMetrics } from './metrics';
+import { computeMetrics, shipCollectMetrics } from './metrics';
 import { DEFAULT_WORK_DIR } from './paths';
 import { appendResults, resultsHeading } from './results';
 import { stepDecode, stepFraming, stepPending, stepReplay, stepShipCollect } from './steps';
@@ -56,6 +58,21 @@ function runAll(cfg: BenchConfig, work: string, append: boolean): void {
   }
 }
 
+function runShip(cfg: BenchConfig, work: string, append: boolean): void {
+  const started = new Date();
+  const capture = ensureCapture(work, captureSpecs(cfg).mix);
+  if (!existsSync(join(work, 'replay.db'))) timed('c. full replay → SQLite (CLI), for its spool', () => stepReplay(capture, work));
+  const shipCollect = timed('g. ship+collect (spool of c → Redis → PostgreSQL)', () => stepShipCollect(work));
+  const { values, notes } = shipCollectMetrics(shipCollect);
+  const heading = resultsHeading(`${cfg.mode}, step g only`, started);
+  const table = renderTable(values, [`spool: ${join(work, 'replay.db')} (replay of ${capture.path}).`, ...notes]);
+  process.stdout.write(`${heading}\n\n${table}`);
+  if (append) {
+    appendResults(heading, table);
+    log('appended to bench/RESULTS.md');
+  }
+}
+
 function runProfile(capture: Capture, work: string): void {
   const name = `decode-raw-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`;
   const r = timed('b. decode+correlate, identities raw, CPU profile', () =>
@@ -72,11 +89,12 @@ function runProfile(capture: Capture, work: string): void {
 }
 
 function main(argv: readonly string[]): void {
-  const p = parseArgs(argv, { quick: 'flag', profile: 'flag', 'no-append': 'flag', work: 'string' });
+  const p = parseArgs(argv, { quick: 'flag', profile: 'flag', ship: 'flag', 'no-append': 'flag', work: 'string' });
   const cfg = p.options.has('quick') ? QUICK : FULL;
   const work = resolve(strOption(p, 'work') ?? DEFAULT_WORK_DIR);
   const t0 = process.hrtime.bigint();
   if (p.options.has('profile')) runProfile(ensureCapture(work, captureSpecs(cfg).mix), work);
+  else if (p.options.has('ship')) runShip(cfg, work, !p.options.has('no-append'));
   else runAll(cfg, work, !p.options.has('no-append'));
   log(`total ${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(0)} s`);
 }

@@ -13,9 +13,10 @@ export function formatValue(v: number): string {
   return v.toPrecision(3);
 }
 
-export function renderTable(values: MetricValues, notes: readonly string[]): string {
+/** Rows of the metrics present in `values` (a partial run, e.g. --ship, has only its own). */
+export function renderTable(values: Partial<MetricValues>, notes: readonly string[]): string {
   const lines = ['| metric | value |', '|---|---:|'];
-  for (const m of METRICS) lines.push(`| ${m.label} | ${formatValue(values[m.key])} |`);
+  for (const m of METRICS) if (values[m.key] !== undefined) lines.push(`| ${m.label} | ${formatValue(values[m.key] as number)} |`);
   if (notes.length > 0) lines.push('', ...notes.map((n) => `- ${n}`));
   return lines.join('\n') + '\n';
 }

@@ -3,15 +3,18 @@
  * an advisory lock: several collectors may start together). Never edit a released migration: add
  * the next one. Every SQL text uses the schema placeholder `{s}` (collector.postgres.schema).
  *
- * Record tables (dialogues, tunnels) hold the spool's columns plus:
+ * Record tables (dialogues, tunnels) hold the spool's columns plus (as of migration 2):
  *   probe_id   the probe that shipped the record (ship.probeId, default its site)
- *   record_id  the record's id at that probe: spool_no * 2^40 + spool id (spool_no is 0 for a
- *              probe's first spool file, see probe_spools), unique per probe
+ *   spool_no   which of the probe's spool files it came from (0, 1, ...: see probe_spools)
+ *   record_id  the record's id in that spool file
  *   ts         the record's time (dialogues: request time, else response time; tunnels: create
  *              time), the partition key: one partition per UTC day, created on demand
  *   stored_at  when the collector stored it (stored_at - ts = end-to-end lag in live operation)
- * The primary key (probe_id, record_id, ts) makes every store idempotent: ts is a function of the
- * record, so the same record always lands in the same partition, under the same key.
+ * The primary key (record_id, spool_no, probe_id, ts) makes every store idempotent: ts is a
+ * function of the record, so the same record always lands in the same partition, under the same
+ * key. probe_id and spool_no default to the storing transaction's settings sigprobe.probe_id and
+ * sigprobe.spool_no (set by the collector from the batch header), so a batch's lines are COPYed
+ * into the table as they are (store.ts).
  */
 import type { ShipTable } from '../ship/batch';
 
@@ -50,10 +53,7 @@ export const CENTRAL_COLUMNS: Record<ShipTable, readonly ColumnDef[]> = {
   ],
 };
 
-/** record_id = spool_no * 2^40 + spool id: 10^12 records per spool file. */
-export const SPOOL_NO_SHIFT = 2 ** 40;
-
-/** SQL of the record time (µs) from the staging table's columns: the same rule as batch.ts TIME_COLUMNS. */
+/** SQL of the record time (µs) from the staging table's columns (format 1 batches): the same rule as batch.ts TIME_COLUMNS. */
 export const TIME_SQL: Record<ShipTable, string> = {
   dialogues: 'coalesce(req_time_us, rsp_time_us, 0)',
   tunnels: 'coalesce(create_time_us, 0)',
@@ -61,6 +61,20 @@ export const TIME_SQL: Record<ShipTable, string> = {
 
 function columnsDdl(t: ShipTable): string {
   return CENTRAL_COLUMNS[t].map(([n, ty, nn]) => `  ${n} ${ty}${nn ? ' NOT NULL' : ''},`).join('\n');
+}
+
+/**
+ * Migration 2's change of a record table's key: record_id = spool_no * 2^40 + spool id becomes
+ * (record_id = spool id, spool_no); probe_id and spool_no default to the transaction's settings.
+ */
+function rekey(t: ShipTable): string {
+  return `ALTER TABLE {s}.${t} DROP CONSTRAINT ${t}_pkey;
+ALTER TABLE {s}.${t} ADD COLUMN spool_no integer;
+UPDATE {s}.${t} SET spool_no = (record_id / 1099511627776)::integer, record_id = record_id % 1099511627776;
+ALTER TABLE {s}.${t} ALTER COLUMN spool_no SET NOT NULL,
+  ALTER COLUMN spool_no SET DEFAULT current_setting('sigprobe.spool_no')::integer,
+  ALTER COLUMN probe_id SET DEFAULT current_setting('sigprobe.probe_id');
+ALTER TABLE {s}.${t} ADD PRIMARY KEY (record_id, spool_no, probe_id, ts);`;
 }
 
 export interface PgMigration {
@@ -141,6 +155,25 @@ CREATE TABLE {s}.failed_batches (
   failed_at   timestamptz NOT NULL DEFAULT now(),
   job_data    text NOT NULL
 );
+`,
+  },
+  {
+    version: 2,
+    name: 'COPY straight into the record tables: spool_no column, probe_id/spool_no defaults, cheaper indexes',
+    // Measured on 1M dialogues (README, "Central store"): COPY into the table with these indexes
+    // takes 7 µs a row against 17 µs for COPY into a staging table + INSERT ... SELECT with the
+    // btree indexes of migration 1. ts as BRIN: records arrive in time order, the index is a few
+    // pages per day. IMSI as a BRIN bloom filter: equality lookups only (a few ms per day
+    // partition, where a btree takes 3 µs per insert for its random key).
+    sql: `
+${rekey('dialogues')}
+DROP INDEX {s}.dialogues_ts, {s}.dialogues_imsi, {s}.dialogues_proc;
+CREATE INDEX dialogues_ts ON {s}.dialogues USING brin (ts) WITH (autosummarize = on);
+CREATE INDEX dialogues_imsi ON {s}.dialogues USING brin (imsi text_bloom_ops (n_distinct_per_range = 1000, false_positive_rate = 0.01))
+  WITH (pages_per_range = 32, autosummarize = on);
+CREATE INDEX dialogues_proc ON {s}.dialogues (procedure, status);
+
+${rekey('tunnels')}
 `,
   },
 ];

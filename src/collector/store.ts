@@ -1,16 +1,21 @@
 /**
- * Stores batches in PostgreSQL, idempotently: in one transaction per batch, COPY the batch into a
- * temporary staging table, then INSERT ... SELECT into the record table — when that meets a
- * record already stored (a batch delivered twice, overlapping batches), again with ON CONFLICT DO
- * NOTHING, so each record has one row — and update the probe's progress row. Day partitions are created before the transaction (in their own
- * short transaction, under an advisory lock: CREATE ... PARTITION OF locks the parent table).
+ * Stores batches in PostgreSQL, idempotently, in one transaction per batch:
+ *  - format 2 (lines carry the record time `ts`): COPY the lines straight into the record table
+ *    (PostgreSQL routes them to the day partitions; probe_id and spool_no come from the column
+ *    defaults, set for the transaction). A record already stored — a batch delivered twice,
+ *    overlapping batches — fails the COPY on the primary key: then the batch goes the way of
+ *    format 1, skipping what is stored.
+ *  - format 1: COPY into a temporary staging table, then INSERT ... SELECT into the record table
+ *    (plain; again with ON CONFLICT DO NOTHING if that meets a stored record).
+ * and update the probe's progress row. Day partitions are created before the transaction (in
+ * their own short transaction, under an advisory lock: CREATE ... PARTITION OF locks the parent).
  */
 import { escapeIdentifier, type Pool, type PoolClient } from 'pg';
 import { type BatchHeader, type ShipTable } from '../ship/batch';
 import { copyFrom } from './pgCopy';
 import { CSV_COPY_OPTIONS, csvSafe, jsonRowsToCopyText } from './copyText';
 import { PoisonBatchError } from './errors';
-import { CENTRAL_COLUMNS, dayStartSql, partitionDay, partitionName, PG_MIGRATIONS, SPOOL_NO_SHIFT, TIME_SQL } from './schema';
+import { CENTRAL_COLUMNS, dayStartSql, partitionDay, partitionName, PG_MIGRATIONS, TIME_SQL } from './schema';
 
 export interface StoreResult {
   /** rows inserted */
@@ -59,6 +64,13 @@ interface TableSql {
   /** INSERT ... SELECT from the staging table; + ON CONFLICT DO NOTHING in insertIdempotent */
   insert: string;
   insertIdempotent: string;
+  progress: string;
+}
+
+/** A payload as COPY reads it: CSV as shipped, or re-rendered to text format. */
+interface CopyInput {
+  data: Buffer;
+  options: string;
 }
 
 export class BatchStore {
@@ -68,6 +80,8 @@ export class BatchStore {
     nulReplaced: 0,
     /** batches that met records already stored (delivered again): inserted skipping those */
     redelivered: 0,
+    /** format 1 batches (through the staging table) */
+    staged: 0,
   };
   private readonly s: string;
   private readonly tables: Record<ShipTable, TableSql>;
@@ -81,18 +95,28 @@ export class BatchStore {
 
   constructor(private readonly pool: Pool, readonly schema: string) {
     this.s = escapeIdentifier(schema);
+    const epochUs = (us: string) => `timestamptz 'epoch' + ${us} * interval '1 microsecond'`;
     const mk = (t: ShipTable): TableSql => {
       const cols = CENTRAL_COLUMNS[t];
       const names = cols.map(([n]) => n);
+      const stage = `pg_temp.stage_${t}`;
+      // $1 probe id, $2 spool_no; ts from the line (format 2) or derived (format 1)
       const insert =
-        `INSERT INTO ${this.s}.${t} (probe_id, record_id, ts, ${names.join(', ')}) ` +
-        `SELECT $1, $2::bigint * ${SPOOL_NO_SHIFT} + id, timestamptz 'epoch' + ${TIME_SQL[t]} * interval '1 microsecond', ${names.join(', ')} ` +
-        `FROM pg_temp.stage_${t}`;
+        `INSERT INTO ${this.s}.${t} (probe_id, spool_no, record_id, ts, ${names.join(', ')}) ` +
+        `SELECT $1, $2, id, coalesce(ts, ${epochUs(TIME_SQL[t])}), ${names.join(', ')} FROM ${stage}`;
       return {
-        known: new Set(['id', ...names]),
-        stageDdl: `CREATE TEMP TABLE stage_${t} (id bigint, ${cols.map(([n, ty]) => `${n} ${ty}`).join(', ')}) ON COMMIT DELETE ROWS`,
+        known: new Set(['id', 'ts', ...names]),
+        stageDdl: `CREATE TEMP TABLE stage_${t} (id bigint, ts timestamptz, ${cols.map(([n, ty]) => `${n} ${ty}`).join(', ')}) ON COMMIT DELETE ROWS`,
         insert,
         insertIdempotent: `${insert} ON CONFLICT DO NOTHING`,
+        // $3 table, $4 last id, $5 inserted, $6 duplicates, $7 newest record time (µs; format 1:
+        // NULL, taken from the staging table)
+        progress:
+          `INSERT INTO ${this.s}.probe_progress AS p (probe_id, spool_id, tbl, max_spool_id, records, duplicates, batches, last_record_ts, updated_at) ` +
+          `SELECT $1, $2, $3, $4, $5, $6, 1, coalesce(${epochUs('$7::bigint')}, (SELECT ${epochUs(`max(${TIME_SQL[t]})`)} FROM ${stage})), now() ` +
+          `ON CONFLICT (probe_id, spool_id, tbl) DO UPDATE SET max_spool_id = greatest(p.max_spool_id, excluded.max_spool_id), ` +
+          `records = p.records + excluded.records, duplicates = p.duplicates + excluded.duplicates, batches = p.batches + 1, ` +
+          `last_record_ts = greatest(p.last_record_ts, excluded.last_record_ts), updated_at = now()`,
       };
     };
     this.tables = { dialogues: mk('dialogues'), tunnels: mk('tunnels') };
@@ -103,13 +127,14 @@ export class BatchStore {
     return this.tables[table].known;
   }
 
-  /** Stores one batch (header already validated, payload = the decompressed COPY text). */
+  /** Stores one batch (header already validated, payload = the decompressed lines). */
   async store(h: BatchHeader, payload: Buffer): Promise<StoreResult> {
     const t = this.tables[h.table];
     const unknown = h.cols.filter((c) => !t.known.has(c));
     if (unknown.length > 0) throw new PoisonBatchError(`unknown column(s) ${unknown.join(', ')} in ${h.table}`);
     const spoolNo = await this.spoolNo(h.probe, h.spool);
     await this.ensurePartitions(h.table, h.days);
+    const input = this.copyInput(payload, h.cols.length);
     const c = await this.pool.connect();
     let release: Error | undefined;
     try {
@@ -119,40 +144,27 @@ export class BatchStore {
       }
       await c.query('BEGIN');
       try {
-        const copySql = `COPY pg_temp.stage_${h.table} (${h.cols.join(', ')}) FROM STDIN`;
-        let copied: number;
-        if (csvSafe(payload)) {
-          copied = await copyFrom(c, `${copySql} WITH ${CSV_COPY_OPTIONS}`, payload);
-        } else {
-          const text = jsonRowsToCopyText(payload, h.cols.length);
-          this.counters.rerendered++;
-          this.counters.nulReplaced += text.nulReplaced;
-          copied = await copyFrom(c, copySql, text.data);
-        }
-        if (copied !== h.count) throw new PoisonBatchError(`payload has ${copied} records, header says ${h.count}`);
-        // A plain INSERT costs about half of one with ON CONFLICT (measured here: 14 against
-        // 26 µs a row). Records are new but for a batch delivered again: then the plain insert
-        // fails on the primary key and the batch is inserted again skipping what is stored.
-        const values = [h.probe, spoolNo];
         let inserted: number;
-        await c.query('SAVEPOINT plain');
-        try {
-          inserted = (await c.query({ name: `ins_${h.table}_${this.schema}`, text: t.insert, values })).rowCount ?? 0;
-          await c.query('RELEASE SAVEPOINT plain');
-        } catch (e) {
-          if ((e as { code?: string }).code !== '23505') throw e;
-          await c.query('ROLLBACK TO SAVEPOINT plain');
-          this.counters.redelivered++;
-          inserted = (await c.query({ name: `insi_${h.table}_${this.schema}`, text: t.insertIdempotent, values })).rowCount ?? 0;
+        if (h.cols[1] === 'ts') {
+          // the column defaults of probe_id and spool_no read these (transaction-local)
+          await c.query({ name: 'set_probe', text: "SELECT set_config('sigprobe.probe_id', $1, true), set_config('sigprobe.spool_no', $2, true)", values: [h.probe, String(spoolNo)] });
+          const cols = ['record_id', ...h.cols.slice(1)];
+          await c.query('SAVEPOINT direct');
+          try {
+            inserted = await copyFrom(c, `COPY ${this.s}.${h.table} (${cols.join(', ')}) FROM STDIN ${input.options}`, input.data);
+            await c.query('RELEASE SAVEPOINT direct');
+            if (inserted !== h.count) throw new PoisonBatchError(`payload has ${inserted} records, header says ${h.count}`);
+          } catch (e) {
+            if ((e as { code?: string }).code !== '23505') throw e;
+            await c.query('ROLLBACK TO SAVEPOINT direct');
+            this.counters.redelivered++;
+            inserted = await this.viaStage(c, h, spoolNo, input, true);
+          }
+        } else {
+          this.counters.staged++;
+          inserted = await this.viaStage(c, h, spoolNo, input, false);
         }
-        await c.query(
-          `INSERT INTO ${this.s}.probe_progress AS p (probe_id, spool_id, tbl, max_spool_id, records, duplicates, batches, last_record_ts, updated_at) ` +
-            `SELECT $1, $2, $3, $4, $5, $6, 1, timestamptz 'epoch' + max(${TIME_SQL[h.table]}) * interval '1 microsecond', now() FROM pg_temp.stage_${h.table} ` +
-            `ON CONFLICT (probe_id, spool_id, tbl) DO UPDATE SET max_spool_id = greatest(p.max_spool_id, excluded.max_spool_id), ` +
-            `records = p.records + excluded.records, duplicates = p.duplicates + excluded.duplicates, batches = p.batches + 1, ` +
-            `last_record_ts = greatest(p.last_record_ts, excluded.last_record_ts), updated_at = now()`,
-          [h.probe, h.spool, h.table, h.last, inserted, h.count - inserted],
-        );
+        await c.query({ name: `progress_${h.table}_${this.schema}`, text: t.progress, values: [h.probe, h.spool, h.table, h.last, inserted, h.count - inserted, h.tmax ?? null] });
         await c.query('COMMIT');
         return { inserted, duplicates: h.count - inserted };
       } catch (e) {
@@ -167,6 +179,40 @@ export class BatchStore {
       throw e;
     } finally {
       c.release(release);
+    }
+  }
+
+  /** The payload as COPY input: CSV as shipped when COPY CSV reads it exactly, else re-rendered. */
+  private copyInput(payload: Buffer, width: number): CopyInput {
+    if (csvSafe(payload)) return { data: payload, options: `WITH ${CSV_COPY_OPTIONS}` };
+    const text = jsonRowsToCopyText(payload, width);
+    this.counters.rerendered++;
+    this.counters.nulReplaced += text.nulReplaced;
+    return { data: text.data, options: '' };
+  }
+
+  /**
+   * COPY into the staging table, then INSERT ... SELECT into the record table: plain (about half
+   * the cost of ON CONFLICT: records are new but for a batch delivered again), then, if that meets
+   * a stored record, again skipping those. `idempotent`: skip stored records from the start.
+   */
+  private async viaStage(c: PoolClient, h: BatchHeader, spoolNo: number, input: CopyInput, idempotent: boolean): Promise<number> {
+    const t = this.tables[h.table];
+    const copied = await copyFrom(c, `COPY pg_temp.stage_${h.table} (${h.cols.join(', ')}) FROM STDIN ${input.options}`, input.data);
+    if (copied !== h.count) throw new PoisonBatchError(`payload has ${copied} records, header says ${h.count}`);
+    const values = [h.probe, spoolNo];
+    const idem = { name: `insi_${h.table}_${this.schema}`, text: t.insertIdempotent, values };
+    if (idempotent) return (await c.query(idem)).rowCount ?? 0;
+    await c.query('SAVEPOINT plain');
+    try {
+      const n = (await c.query({ name: `ins_${h.table}_${this.schema}`, text: t.insert, values })).rowCount ?? 0;
+      await c.query('RELEASE SAVEPOINT plain');
+      return n;
+    } catch (e) {
+      if ((e as { code?: string }).code !== '23505') throw e;
+      await c.query('ROLLBACK TO SAVEPOINT plain');
+      this.counters.redelivered++;
+      return (await c.query(idem)).rowCount ?? 0;
     }
   }
 

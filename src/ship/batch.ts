@@ -10,12 +10,18 @@
  * control character. The collector streams those batches into COPY without parsing them, and
  * re-renders the others exactly (JSON.parse of each line → COPY text format).
  *
+ * Format 2 (this shipper): the second element of each line is the record's time `ts` as
+ * PostgreSQL reads a timestamptz, e.g. "2023-11-14 22:13:20.034367+00" (TIME_COLUMNS' rule, UTC,
+ * µs), so the collector can COPY the lines straight into the central table, which is partitioned
+ * by it. Format 1 (shippers before it) has no `ts` element: the collector derives it in SQL.
+ *
  * Job data (JSON, BullMQ stores it as a string):
- *   v      format version (1)
+ *   v      format version (2; 1 is still accepted)
  *   probe  probe id            spool  the spool's random id (spool_meta.spool_id, 32 hex)
  *   table  dialogues | tunnels first, last  spool ids of the first and last record
- *   count  records (lines)     cols   column of each element, 'id' first
+ *   count  records (lines)     cols   column of each element: 'id' first, then (format 2) 'ts'
  *   days   UTC days (since the epoch) of the records' time: the partitions they go to
+ *   tmax   (format 2) the newest record time in the batch, µs since the epoch
  *   enc    jsonrows.gz | jsonrows.br      data   base64 of the compressed text
  */
 import { brotliCompress, brotliDecompress, gzip, gunzip, constants as zc } from 'node:zlib';
@@ -24,7 +30,9 @@ import { promisify } from 'node:util';
 export type ShipTable = 'dialogues' | 'tunnels';
 export const SHIP_TABLES: readonly ShipTable[] = ['dialogues', 'tunnels'];
 
-export const BATCH_VERSION = 1;
+export const BATCH_VERSION = 2;
+/** Formats the collector accepts. */
+export const BATCH_VERSIONS: readonly number[] = [1, 2];
 /** Attempts per job at the collector: in effect unlimited (a transient failure retries forever,
  *  a permanent one is failed at once by the collector). */
 export const JOB_ATTEMPTS = 1_000_000;
@@ -57,6 +65,8 @@ export interface BatchHeader {
   count: number;
   cols: string[];
   days: number[];
+  /** format 2: newest record time, µs since the epoch */
+  tmax?: number;
   enc: string;
 }
 
@@ -106,7 +116,7 @@ function isId(n: unknown): n is number {
 export function validateBatch(d: unknown): string | null {
   if (d === null || typeof d !== 'object') return 'job data is not an object';
   const b = d as Partial<BatchJobData>;
-  if (b.v !== BATCH_VERSION) return `unknown batch version ${JSON.stringify(b.v)}`;
+  if (typeof b.v !== 'number' || !BATCH_VERSIONS.includes(b.v)) return `unknown batch version ${JSON.stringify(b.v)}`;
   if (b.enc !== ENCODINGS.gzip && b.enc !== ENCODINGS.brotli) return `unknown encoding ${JSON.stringify(b.enc)}`;
   if (typeof b.probe !== 'string' || !PROBE_RE.test(b.probe)) return 'bad probe id';
   if (typeof b.spool !== 'string' || !SPOOL_RE.test(b.spool)) return 'bad spool id';
@@ -115,6 +125,8 @@ export function validateBatch(d: unknown): string | null {
   if (!isId(b.count) || b.count > b.last - b.first + 1) return 'bad record count';
   if (!Array.isArray(b.cols) || b.cols.length < 2 || b.cols[0] !== 'id' || !b.cols.every((c) => typeof c === 'string' && COL_RE.test(c))) return 'bad column list';
   if (new Set(b.cols).size !== b.cols.length) return 'duplicate column';
+  if ((b.v >= 2) !== (b.cols[1] === 'ts')) return b.v >= 2 ? "format 2 without the 'ts' column second" : "'ts' column in a format 1 batch";
+  if (b.v >= 2 && !(typeof b.tmax === 'number' && Number.isSafeInteger(b.tmax) && b.tmax >= 0)) return 'bad tmax';
   if (!Array.isArray(b.days) || b.days.length < 1 || b.days.length > MAX_BATCH_DAYS || !b.days.every((x) => Number.isSafeInteger(x) && x >= 0 && x < 2_932_897)) {
     return 'bad day list';
   }

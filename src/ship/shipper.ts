@@ -320,6 +320,7 @@ export class Shipper {
       count: rows.count,
       cols,
       days: rows.days,
+      tmax: rows.tmax,
       enc: ENCODINGS[compression],
       data: z.toString('base64'),
     };

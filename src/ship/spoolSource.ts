@@ -27,53 +27,57 @@ export interface RenderedRows {
   last: number;
   /** one record per line: JSON array elements without the brackets */
   text: string;
+  /** distinct UTC days of the records' time, ascending */
   days: number[];
+  /** newest record time, µs */
+  tmax: number;
 }
 
 /** Reads one spool table for shipping. */
 export class SpoolTableSource {
-  /** columns shipped, 'id' first: every column the spool table has */
+  /** columns shipped: 'id', 'ts' (the record time, batch format 2), then every other column of the spool table */
   readonly cols: string[];
   private readonly after: Statement;
   private readonly range: Statement;
-  private readonly daysStmt: Statement;
   private readonly max: Statement;
   private readonly count: Statement;
   private readonly oldest: Statement;
-  /** both reads of a batch in one read transaction (one snapshot) */
-  private readonly readTx: <T>(fn: () => T) => T;
 
   constructor(readonly db: Db, readonly table: ShipTable) {
     const info = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
-    this.cols = ['id', ...info.map((c) => c.name).filter((c) => c !== 'id')];
-    // json_array() renders in C (about 2 µs a record); ltrim/rtrim drop the brackets: the last
-    // element ends in '"', 'l' (null) or a digit, so rtrim never eats into a value.
-    const line = `rtrim(ltrim(json_array(${this.cols.join(', ')}), '['), ']')`;
-    const agg = `SELECT count(*) AS count, min(id) AS first, max(id) AS last, group_concat(l, char(10)) AS text FROM (SELECT id, ${line} AS l FROM ${table}`;
-    this.after = db.prepare(`${agg} WHERE id > ? ORDER BY id LIMIT ?)`);
-    this.range = db.prepare(`${agg} WHERE id BETWEEN ? AND ? ORDER BY id)`);
+    const spoolCols = info.map((c) => c.name).filter((c) => c !== 'id');
+    this.cols = ['id', 'ts', ...spoolCols];
     const time = `coalesce(${TIME_COLUMNS[table].join(', ')}, 0)`;
-    this.daysStmt = db.prepare(`SELECT DISTINCT ${time} / ${US_PER_DAY} FROM ${table} WHERE id BETWEEN ? AND ?`).pluck(true);
+    // json_array() renders in C (about 2 µs a record); ltrim/rtrim drop the brackets: the last
+    // element ends in '"', 'l' (null) or a digit, so rtrim never eats into a value. ts as
+    // PostgreSQL reads a timestamptz: "2023-11-14 22:13:20.034367+00".
+    const ts = `printf('%s.%06d+00', datetime(t / 1000000, 'unixepoch'), t % 1000000)`;
+    const line = `rtrim(ltrim(json_array(id, ${ts}, ${spoolCols.join(', ')}), '['), ']')`;
+    // One pass renders the lines and collects the bounds, the distinct days and the newest time.
+    const agg = (where: string) =>
+      `SELECT count(*) AS count, min(id) AS first, max(id) AS last, max(t) AS tmax, group_concat(DISTINCT t / ${US_PER_DAY}) AS days, ` +
+      `group_concat(l, char(10)) AS text FROM (SELECT id, t, ${line} AS l FROM (SELECT *, ${time} AS t FROM ${table} ${where}))`;
+    this.after = db.prepare(agg('WHERE id > ? ORDER BY id LIMIT ?'));
+    this.range = db.prepare(agg('WHERE id BETWEEN ? AND ? ORDER BY id'));
     this.max = db.prepare(`SELECT max(id) AS m FROM ${table}`);
     this.count = db.prepare(`SELECT count(*) AS n FROM ${table} WHERE id > ?`);
     this.oldest = db.prepare(`SELECT ${time} AS t FROM ${table} WHERE id > ? ORDER BY id LIMIT 1`);
-    this.readTx = <T>(fn: () => T): T => db.transaction(fn).deferred();
   }
 
-  private rendered(r: { count: number; first: number | null; last: number | null; text: string | null }): RenderedRows | null {
+  private rendered(r: { count: number; first: number | null; last: number | null; tmax: number | null; days: string | null; text: string | null }): RenderedRows | null {
     if (r.count === 0 || r.first === null || r.last === null) return null;
-    const days = (this.daysStmt.all(r.first, r.last) as number[]).sort((a, b) => a - b);
-    return { count: r.count, first: r.first, last: r.last, text: r.text ?? '', days };
+    const days = (r.days ?? '').split(',').map(Number).sort((a, b) => a - b);
+    return { count: r.count, first: r.first, last: r.last, tmax: r.tmax ?? 0, text: r.text ?? '', days };
   }
 
   /** Up to `limit` records with id > afterId, in id order; null if there are none. */
   readAfter(afterId: number, limit: number): RenderedRows | null {
-    return this.readTx(() => this.rendered(this.after.get(afterId, limit) as never));
+    return this.rendered(this.after.get(afterId, limit) as never);
   }
 
   /** The records with first <= id <= last; null if there are none (any more). */
   readRange(first: number, last: number): RenderedRows | null {
-    return this.readTx(() => this.rendered(this.range.get(first, last) as never));
+    return this.rendered(this.range.get(first, last) as never);
   }
 
   maxId(): number {

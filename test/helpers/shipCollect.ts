@@ -158,9 +158,13 @@ export function spoolCount(spool: string, table: ShipTable = 'dialogues'): numbe
   }
 }
 
-/** The central rows of one probe: [record_id, ...central columns], by record_id. */
-export async function centralRows(pool: Pool, schema: string, probe: string, table: ShipTable = 'dialogues'): Promise<unknown[][]> {
-  const r = await pool.query({ text: `SELECT record_id, ${cols(table).join(', ')} FROM ${schema}.${table} WHERE probe_id = $1 ORDER BY record_id`, values: [probe], rowMode: 'array' });
+/** The central rows of one probe's spool file `spoolNo`: [record_id, ...central columns], by record_id. */
+export async function centralRows(pool: Pool, schema: string, probe: string, table: ShipTable = 'dialogues', spoolNo = 0): Promise<unknown[][]> {
+  const r = await pool.query({
+    text: `SELECT record_id, ${cols(table).join(', ')} FROM ${schema}.${table} WHERE probe_id = $1 AND spool_no = $2 ORDER BY record_id`,
+    values: [probe, spoolNo],
+    rowMode: 'array',
+  });
   return r.rows as unknown[][];
 }
 

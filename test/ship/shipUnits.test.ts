@@ -62,7 +62,14 @@ describe('batch format', () => {
   it('validation accepts a good header and names what is wrong with a bad one', () => {
     expect(validateBatch(good)).toBeNull();
     expect(validateBatch(null)).toBe('job data is not an object');
-    expect(validateBatch({ ...good, v: 2 })).toMatch(/version/);
+    expect(validateBatch({ ...good, v: 3 })).toMatch(/version/);
+    // format 2: 'ts' second and the newest record time; format 1 has neither
+    const good2 = { ...good, v: 2, cols: ['id', 'ts', 'protocol'], tmax: 1_700_000_000_000_000 };
+    expect(validateBatch(good2)).toBeNull();
+    expect(validateBatch({ ...good2, cols: ['id', 'protocol'] })).toMatch(/format 2 without the 'ts' column/);
+    expect(validateBatch({ ...good, cols: ['id', 'ts', 'protocol'] })).toMatch(/'ts' column in a format 1 batch/);
+    expect(validateBatch({ ...good2, tmax: undefined })).toBe('bad tmax');
+    expect(validateBatch({ ...good2, tmax: -1 })).toBe('bad tmax');
     expect(validateBatch({ ...good, enc: 'zip' })).toMatch(/encoding/);
     expect(validateBatch({ ...good, probe: 'a:b' })).toMatch(/probe/);
     expect(validateBatch({ ...good, spool: 'xyz' })).toMatch(/spool/);
@@ -88,19 +95,24 @@ describe('batch format', () => {
 });
 
 describe('spool rendering (json_array lines) and the collector converter', () => {
-  it('renders every column, id first, one line per record, with the days of the records', () => {
-    const { db } = spool(10, (i) => (i === 10 ? { reqTimeUs: T0 + 86_400_000_000 } : {}));
+  it('renders every column, id first, then ts, one line per record, with the days of the records and the newest time', () => {
+    const { db } = spool(10, (i) => (i === 10 ? { reqTimeUs: T0 + 86_400_000_000 } : i === 9 ? { reqTimeUs: T0 + 9 } : {}));
     const src = new SpoolTableSource(db, 'dialogues');
-    expect(src.cols[0]).toBe('id');
+    expect(src.cols.slice(0, 2)).toEqual(['id', 'ts']);
     expect(src.cols).toContain('imei_tac');
     const r = src.readAfter(0, 100)!;
     expect([r.count, r.first, r.last]).toEqual([10, 1, 10]);
     expect(r.days).toEqual([Math.floor(T0 / 86_400_000_000), Math.floor(T0 / 86_400_000_000) + 1]);
+    expect(r.tmax).toBe(T0 + 86_400_000_000);
     const lines = r.text.split('\n');
     expect(lines).toHaveLength(10);
     const rows = lines.map((l) => JSON.parse(`[${l}]`) as unknown[]).sort((a, b) => (a[0] as number) - (b[0] as number));
-    const want = db.prepare('SELECT * FROM dialogues ORDER BY id').raw(true).all();
-    expect(rows).toEqual(want);
+    const want = db.prepare('SELECT * FROM dialogues ORDER BY id').raw(true).all() as unknown[][];
+    // ts: the record time (request, else response) as PostgreSQL reads a timestamptz, µs, UTC
+    const reqIdx = src.cols.indexOf('req_time_us') - 1;
+    const tsText = (us: number) => `${new Date(Math.floor(us / 1000)).toISOString().slice(0, 19).replace('T', ' ')}.${String(us % 1_000_000).padStart(6, '0')}+00`;
+    expect(rows).toEqual(want.map((w) => [w[0], tsText(w[reqIdx] as number), ...w.slice(1)]));
+    expect(rows[8][1]).toBe('2023-11-14 22:13:20.000009+00');
     expect(src.readAfter(10, 100)).toBeNull();
     expect(src.readRange(3, 5)!.count).toBe(3);
   });
