@@ -39,7 +39,10 @@ const POLL_MS = 100;
 const PG_SETTINGS = { shared_buffers: '512MB', max_wal_size: '4GB', checkpoint_timeout: '15min' };
 
 function daemon(cmd: string, config: string): ChildProcess {
-  const c = spawn(process.execPath, [CLI_MAIN, cmd, '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // SIGPROBE_BENCH_CPU_PROF=<dir>: V8 CPU profiles of the shipper and the collector
+  const prof = process.env.SIGPROBE_BENCH_CPU_PROF;
+  const flags = prof ? ['--cpu-prof', '--cpu-prof-dir', prof, '--cpu-prof-name', `${cmd}.cpuprofile`] : [];
+  const c = spawn(process.execPath, [...flags, CLI_MAIN, cmd, '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   // keep warnings and errors visible on the bench's stderr; stats lines are noise here
   c.stderr!.on('data', (d: Buffer) => {
     for (const l of d.toString().split('\n')) if (/"level":"(warn|error)"/.test(l)) process.stderr.write(`[bench ${cmd}] ${l}\n`);

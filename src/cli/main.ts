@@ -57,14 +57,22 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+/**
+ * The daemons exit as soon as they have stopped gracefully (spool flushed, acknowledged batches
+ * recorded, jobs in progress finished): client libraries may keep handles alive after that —
+ * ioredis reconnect timers while Redis is unreachable, a capture handle — and a stop must never
+ * hang until systemd's SIGKILL.
+ */
+const DAEMONS: ReadonlySet<string | undefined> = new Set(['run', 'ship', 'collect']);
+
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e) => {
-      process.stderr.write(`sigprobe: ${String(e)}\n`);
-      process.exitCode = 1;
-    },
-  );
+  const argv = process.argv.slice(2);
+  const done = (code: number) => {
+    process.exitCode = code;
+    if (DAEMONS.has(argv[0])) process.exit(code);
+  };
+  main(argv).then(done, (e) => {
+    process.stderr.write(`sigprobe: ${String(e)}\n`);
+    done(1);
+  });
 }

@@ -12,7 +12,7 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Pool } from 'pg';
 import type { CollectorConfig } from '../config/schema';
-import { backoffDelay, sleep } from '../ship/backoff';
+import { backoffDelay, settledWithin, sleep } from '../ship/backoff';
 import { decompress, JOB_BACKOFF_TYPE, validateBatch, type BatchJobData } from '../ship/batch';
 import { checkRedisDurability, redisLabel, redisOptions, tlsOptions } from '../ship/connection';
 import { silentLogger, type Logger } from '../ship/log';
@@ -22,6 +22,10 @@ import { BatchStore, migrateCentral } from './store';
 /** Attempts after which a batch whose records have no partition is given up (its day list lies). */
 const MAX_NO_PARTITION_ATTEMPTS = 5;
 const PARTITION_RETENTION_INTERVAL_MS = 3600_000;
+/** At stop: how long the stores in progress may take to finish their transaction. */
+const STOP_STORE_GRACE_MS = 30_000;
+/** At stop: how long BullMQ may take to close (it needs Redis, which may be unreachable). */
+const STOP_REDIS_GRACE_MS = 5_000;
 
 export interface CollectorOptions {
   cfg: CollectorConfig;
@@ -51,6 +55,8 @@ export class Collector {
   private timers: NodeJS.Timeout[] = [];
   private readonly log: Logger;
   private readonly abort = new AbortController();
+  /** stores in progress (their PostgreSQL transactions) */
+  private readonly storing = new Set<Promise<unknown>>();
 
   constructor(private readonly opts: CollectorOptions) {
     const pg = opts.cfg.postgres;
@@ -133,15 +139,21 @@ export class Collector {
     this.log('info', 'stats', { ...this.counters, ...this.store.counters, ...counts });
   }
 
-  /** Finishes the batches in progress (worker.close waits for them), then disconnects. */
+  /**
+   * Finishes the batches in progress, then disconnects. Bounded even when Redis is unreachable
+   * (BullMQ's close waits for it): a batch whose completion Redis never heard of is delivered
+   * again once its lock expires, and stored once (idempotent).
+   */
   async stop(): Promise<void> {
     this.abort.abort();
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
-    await this.worker?.close();
-    await this.queue?.close().catch(() => {});
-    this.log('info', 'stop', { ...this.counters });
-    await this.pool.end().catch(() => {});
+    const closing = this.worker ? this.worker.close() : Promise.resolve();
+    await settledWithin(Promise.allSettled([...this.storing]), STOP_STORE_GRACE_MS);
+    const closed = await settledWithin(closing, STOP_REDIS_GRACE_MS);
+    if (this.queue) await settledWithin(this.queue.close(), STOP_REDIS_GRACE_MS);
+    this.log('info', 'stop', { ...this.counters, ...(closed ? {} : { redisCloseTimedOut: true }) });
+    await settledWithin(this.pool.end(), STOP_REDIS_GRACE_MS);
   }
 
   /** Stores one job's batch; the return value is kept with the completed job. */
@@ -156,8 +168,10 @@ export class Collector {
     } catch (e) {
       return this.poison(jobId, job.data, `undecodable payload: ${(e as Error).message}`);
     }
+    const storing = this.store.store(h, payload);
+    this.storing.add(storing);
     try {
-      const r = await this.store.store(h, payload);
+      const r = await storing;
       this.counters.batchesStored++;
       this.counters.recordsStored += r.inserted;
       this.counters.duplicateRecords += r.duplicates;
@@ -173,6 +187,8 @@ export class Collector {
       this.counters.transientFailures++;
       this.log('warn', 'batch_retry', { jobId, attempt: job.attemptsMade + 1, error: errorReason(e) });
       throw e;
+    } finally {
+      this.storing.delete(storing);
     }
   }
 

@@ -16,12 +16,15 @@ import type { Database as Db } from 'better-sqlite3';
 import { Queue, type JobsOptions } from 'bullmq';
 import type { ShipConfig } from '../config/schema';
 import { openSpool } from '../spool/spool';
-import { backoffDelay, sleep } from './backoff';
+import { backoffDelay, settledWithin, sleep } from './backoff';
 import { batchJobId, BATCH_VERSION, compress, ENCODINGS, JOB_ATTEMPTS, JOB_BACKOFF_TYPE, SHIP_TABLES, type BatchJobData, type ShipTable } from './batch';
 import { checkRedisDurability, redisLabel, redisOptions } from './connection';
 import { silentLogger, type Logger } from './log';
 import { Retention } from './retention';
 import { ShipStateStore, SpoolTableSource, type Range, type RenderedRows } from './spoolSource';
+
+/** At stop: how long BullMQ may take to close. */
+const STOP_REDIS_GRACE_MS = 5_000;
 
 export interface ShipperOptions {
   probeId: string;
@@ -174,7 +177,9 @@ export class Shipper {
     await Promise.all(this.loops);
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
-    await this.queue?.close().catch(() => {});
+    // bounded: BullMQ's close may wait for an unreachable Redis (nothing is lost: unacknowledged
+    // batches are in ship_state.pending and re-added at the next start)
+    if (this.queue) await settledWithin(this.queue.close(), STOP_REDIS_GRACE_MS);
     this.log('info', 'stop', { ...this.statsFields() });
     this.db?.close();
     this.db = null;

@@ -215,6 +215,31 @@ describe.skipIf(missing !== null)('ship → collect with real Redis and PostgreS
     await coll.stop();
   }, 180_000);
 
+  it('SIGTERM while Redis is unreachable: shipper and collector exit 0 within seconds; the restart ships everything', async () => {
+    const { spool, records } = filledSpool('s8', 'fra2', 0);
+    const queue = 'q8';
+    const collCfg = writeCollectConfig(dir, { redisPort: redis.port, passwordFile: pwFile, pgUrl: pgs.url, queue, schema: 'c8' });
+    const shipCfg = writeShipConfig(dir, { site: 'fra2', spool, redisPort: redis.port, passwordFile: pwFile, queue, maxRecords: 500 });
+    const coll = start('collect', collCfg);
+    await waitFor('the collector to start', () => coll.events('start').length > 0, 20_000);
+    await redis.stop();
+    const ship = start('ship', shipCfg);
+    await waitFor('the shipper to find Redis down', () => ship.events('redis_down').length > 0, 20_000);
+    // (before the fix, ioredis' reconnect timers kept both processes alive after a graceful stop)
+    const t0 = Date.now();
+    expect(await Promise.all([ship.stop(), coll.stop()])).toEqual([0, 0]);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    expect(ship.events('stop').length).toBe(1);
+    await redis.start();
+    const coll2 = start('collect', collCfg);
+    const ship2 = start('ship', shipCfg);
+    await waitFor('all records stored', async () => (await centralCount(pool, 'c8', 'fra2')) === records, 60_000);
+    await expectCentralEqualsSpool('c8', 'fra2', spool);
+    expect(await progress('c8', 'fra2')).toMatchObject({ records, duplicates: 0 });
+    await ship2.stop();
+    await coll2.stop();
+  }, 120_000);
+
   it('collector killed mid-batch, PostgreSQL crashed and restarted: exactly one copy of every record', async () => {
     const { spool, records } = filledSpool('s4', 'mia2', 1, 2);
     const queue = 'q4';
