@@ -28,8 +28,8 @@ const ADVISORY_MIGRATE = 0x5167_0001;
 const ADVISORY_PARTITIONS = 0x5167_0002;
 const ADVISORY_SPOOLS = 0x5167_0003;
 
-/** Applies the central migrations that are missing; returns how many were applied. */
-export async function migrateCentral(pool: Pool, schema: string): Promise<number> {
+/** Applies the central migrations that are missing (`upTo`: only those up to that version); returns how many were applied. */
+export async function migrateCentral(pool: Pool, schema: string, upTo = Infinity): Promise<number> {
   const s = escapeIdentifier(schema);
   const c = await pool.connect();
   try {
@@ -39,7 +39,7 @@ export async function migrateCentral(pool: Pool, schema: string): Promise<number
     const have = new Set((await c.query(`SELECT version FROM ${s}.collector_migrations`)).rows.map((r: { version: number }) => r.version));
     let applied = 0;
     for (const m of PG_MIGRATIONS) {
-      if (have.has(m.version)) continue;
+      if (have.has(m.version) || m.version > upTo) continue;
       await c.query('BEGIN');
       try {
         await c.query(m.sql.replaceAll('{s}', s));
@@ -106,7 +106,7 @@ export class BatchStore {
         `SELECT $1, $2, id, coalesce(ts, ${epochUs(TIME_SQL[t])}), ${names.join(', ')} FROM ${stage}`;
       return {
         known: new Set(['id', 'ts', ...names]),
-        stageDdl: `CREATE TEMP TABLE stage_${t} (id bigint, ts timestamptz, ${cols.map(([n, ty]) => `${n} ${ty}`).join(', ')}) ON COMMIT DELETE ROWS`,
+        stageDdl: `CREATE TEMP TABLE IF NOT EXISTS stage_${t} (id bigint, ts timestamptz, ${cols.map(([n, ty]) => `${n} ${ty}`).join(', ')}) ON COMMIT DELETE ROWS`,
         insert,
         insertIdempotent: `${insert} ON CONFLICT DO NOTHING`,
         // $3 table, $4 last id, $5 inserted, $6 duplicates, $7 newest record time (µs; format 1:
