@@ -126,12 +126,18 @@ export function shipCollectMetrics(s: ShipCollectStep): { values: Pick<MetricVal
     postgresCpuUs: (s.cpu.postgres * 1e6) / s.records,
     redisCpuUs: (s.cpu.redis * 1e6) / s.records,
   };
+  const pgSplit = Object.entries(s.postgresByProcess)
+    .filter(([, v]) => v > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${((v * 1e6) / s.records).toFixed(2)}`)
+    .join(', ');
   const notes = [
     `g: the spool of c, \`sigprobe ship\` and \`sigprobe collect\` (concurrency ${s.collectorConcurrency}) as child processes, batches of ${s.batchRecords}, ` +
       `private redis-server (AOF) and PostgreSQL (shared_buffers 512MB, max_wal_size 4GB) on this machine, time from the daemons' start to the last record stored; ` +
       `the shipper had everything acknowledged by Redis after ${s.shipSeconds.toFixed(1)} s; bench-side peak RSS ${(s.maxRssBytes / MB).toFixed(0)} MB. ` +
       `CPU µs/record: user + system time of each process over the run (start-up included; PostgreSQL: postmaster, backends, background writers) divided by the records; ` +
       `their sum bounds the end-to-end rate to ${((cpus().length * 1e6) / (((s.cpu.shipper + s.cpu.collector + s.cpu.postgres + s.cpu.redis) * 1e6) / s.records)).toFixed(0)} records/s on this machine's ${cpus().length} cores when everything runs here.`,
+    `g: PostgreSQL CPU µs/record by process: ${pgSplit}.`,
   ];
   return { values, notes };
 }

@@ -272,16 +272,31 @@ export function cpuSecondsOf(pid: number, reaped = false): number {
  * postmaster, its backends and background processes, and the backends that already exited).
  */
 export function cpuSecondsOfTree(pid: number): number {
-  let total = cpuSecondsOf(pid, true);
+  let total = 0;
+  for (const v of Object.values(cpuSecondsByProcess(pid))) total += v;
+  return total;
+}
+
+/**
+ * cpuSecondsOfTree split by process title (PostgreSQL's "postgres: checkpointer", "postgres:
+ * autovacuum launcher", a backend's "postgres: postgres postgres 127.0.0.1(...) idle" folded to
+ * "backend"); the postmaster with its reaped children (exited backends, autovacuum workers) as
+ * "main + exited children".
+ */
+export function cpuSecondsByProcess(pid: number): Record<string, number> {
+  const out: Record<string, number> = { 'main + exited children': cpuSecondsOf(pid, true) };
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
       const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid) total += cpuSecondsOf(Number(d));
+      if (ppid !== pid) continue;
+      const title = readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0+$/, '').replaceAll('\0', ' ');
+      const name = /^postgres: [^ ]+ [^ ]+ [\d.:]+\(\d+\)/.test(title) ? 'backend' : title.replace(/^postgres: /, '');
+      out[name] = (out[name] ?? 0) + cpuSecondsOf(Number(d));
     } catch {
       /* gone */
     }
   }
-  return total;
+  return out;
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Pool } from 'pg';
 import { openSpool } from '../spool/spool';
 import { CLI_MAIN } from './paths';
-import { cpuSecondsOf, cpuSecondsOfTree, PgServer, RedisServer } from './servers';
+import { cpuSecondsByProcess, cpuSecondsOf, PgServer, RedisServer } from './servers';
 
 export interface ShipCollectParams {
   spool: string;
@@ -30,10 +30,12 @@ export interface ShipCollectResult {
   collectorConcurrency: number;
   /** CPU seconds each part used over the run (start-up included): the machine's cores bound the rate */
   cpu: { shipper: number; collector: number; postgres: number; redis: number };
+  /** PostgreSQL's CPU seconds by process (backends, checkpointer, autovacuum...) */
+  postgresByProcess: Record<string, number>;
 }
 
 const BATCH_RECORDS = 5000;
-const CONCURRENCY = 2;
+const CONCURRENCY = Number(process.env.CONC ?? 2);
 const POLL_MS = 100;
 /** PostgreSQL settings of the run (the README recommends the same for the central store). */
 const PG_SETTINGS = { shared_buffers: '512MB', max_wal_size: '4GB', checkpoint_timeout: '15min' };
@@ -104,8 +106,10 @@ export async function measureShipCollect(p: ShipCollectParams): Promise<ShipColl
     }
     const seconds = secs();
     const [collector, shipper] = children.map((c) => cpuSecondsOf(c.pid as number));
-    const cpu = { shipper, collector, postgres: cpuSecondsOfTree(pg.pid as number), redis: cpuSecondsOf(redis.pid as number) };
-    return { records, seconds, shipSeconds: shipSeconds || seconds, peakBacklog, batchRecords: BATCH_RECORDS, collectorConcurrency: CONCURRENCY, cpu };
+    const postgresByProcess = cpuSecondsByProcess(pg.pid as number);
+    const postgres = Object.values(postgresByProcess).reduce((a, b) => a + b, 0);
+    const cpu = { shipper, collector, postgres, redis: cpuSecondsOf(redis.pid as number) };
+    return { records, seconds, shipSeconds: shipSeconds || seconds, peakBacklog, batchRecords: BATCH_RECORDS, collectorConcurrency: CONCURRENCY, cpu, postgresByProcess };
   } finally {
     await Promise.all(children.map(stop));
     spool.close();

@@ -164,7 +164,7 @@ export class Collector {
     const h = job.data as BatchJobData;
     let payload: Buffer;
     try {
-      payload = await decompress(Buffer.from(h.data, 'base64'), h.enc);
+      payload = await decompress(Buffer.from(h.data, 'base64'), h.enc, h.bytes);
     } catch (e) {
       return this.poison(jobId, job.data, `undecodable payload: ${(e as Error).message}`);
     }

@@ -58,9 +58,9 @@ export const ShipSectionSchema = z
         maxRecords: positiveInt.max(100_000).default(5000),
         /** ... or when its oldest record has waited this long (ms), whichever comes first. */
         maxAgeMs: positiveInt.default(1000),
-        /** Payload compression: gzip (CRC-checked, zcat-able) or brotli (less CPU at level 1). */
-        compression: z.enum(['gzip', 'brotli']).default('gzip'),
-        /** 1 fastest ... 9 smallest. */
+        /** Payload compression: brotli (half gzip's CPU at level 1, smaller) or gzip (CRC-checked, zcat-able). */
+        compression: z.enum(['gzip', 'brotli']).default('brotli'),
+        /** 1 fastest ... 9 smallest (brotli: its quality). */
         level: z.number().int().min(1).max(9).default(1),
       })
       .strict()

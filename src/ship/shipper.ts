@@ -326,6 +326,7 @@ export class Shipper {
       cols,
       days: rows.days,
       tmax: rows.tmax,
+      bytes: rows.text.length,
       enc: ENCODINGS[compression],
       data: z.toString('base64'),
     };

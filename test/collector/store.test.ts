@@ -54,12 +54,12 @@ function rendered(n: number, over: (i: number) => Partial<DialogueRecord> = () =
 function batches(x: ReturnType<typeof rendered>, probe: string) {
   const v2: BatchHeader = {
     v: BATCH_VERSION, probe, spool: SPOOL_ID, table: 'dialogues', first: x.r.first, last: x.r.last, count: x.r.count,
-    cols: x.src.cols, days: x.r.days, tmax: x.r.tmax, enc: ENCODINGS.gzip,
+    cols: x.src.cols, days: x.r.days, tmax: x.r.tmax, bytes: x.r.text.length, enc: ENCODINGS.gzip,
   };
   // format 1: drop the second element of each line (ts is a quoted string without commas)
-  const v1text = x.r.text.split('\n').map((l) => l.replace(/^(\d+),"[^"]*",/, '$1,')).join('\n');
-  const v1: BatchHeader = { ...v2, v: 1, cols: x.src.cols.filter((c) => c !== 'ts'), tmax: undefined };
-  return { v2, v2text: Buffer.from(x.r.text), v1, v1text: Buffer.from(v1text) };
+  const v1text = x.r.text.toString().split('\n').map((l) => l.replace(/^(\d+),"[^"]*",/, '$1,')).join('\n');
+  const v1: BatchHeader = { ...v2, v: 1, cols: x.src.cols.filter((c) => c !== 'ts'), tmax: undefined, bytes: undefined };
+  return { v2, v2text: x.r.text, v1, v1text: Buffer.from(v1text) };
 }
 
 beforeAll(async () => {
@@ -104,7 +104,7 @@ describe.skipIf(missing !== null)('BatchStore (PostgreSQL)', () => {
     const x = rendered(40);
     const b = batches(x, 'p');
     // first half, then the whole batch (format 2: the COPY meets stored keys → staging, ON CONFLICT)
-    const half = x.r.text.split('\n').slice(0, 20).join('\n');
+    const half = x.r.text.toString().split('\n').slice(0, 20).join('\n');
     expect(await store.store({ ...b.v2, last: 20, count: 20 }, Buffer.from(half))).toEqual({ inserted: 20, duplicates: 0 });
     expect(await store.store(b.v2, b.v2text)).toEqual({ inserted: 20, duplicates: 20 });
     expect(await store.store(b.v2, b.v2text)).toEqual({ inserted: 0, duplicates: 40 });
@@ -131,7 +131,7 @@ describe.skipIf(missing !== null)('BatchStore (PostgreSQL)', () => {
     const x = rendered(10);
     const b = batches(x, 'p');
     await expect(store.store({ ...b.v2, count: 9 }, b.v2text)).rejects.toBeInstanceOf(PoisonBatchError);
-    const bad = x.r.text.replace(/^(\d+,"[^"]*","map",)"updateLocation",2,/m, '$1"updateLocation","two",');
+    const bad = x.r.text.toString().replace(/^(\d+,"[^"]*","map",)"updateLocation",2,/m, '$1"updateLocation","two",');
     await expect(store.store(b.v2, Buffer.from(bad))).rejects.toMatchObject({ code: '22P02' });
     const n = await pool.query('SELECT count(*)::int AS n FROM z.dialogues');
     expect(n.rows[0].n).toBe(0);

@@ -64,12 +64,14 @@ describe('batch format', () => {
     expect(validateBatch(null)).toBe('job data is not an object');
     expect(validateBatch({ ...good, v: 3 })).toMatch(/version/);
     // format 2: 'ts' second and the newest record time; format 1 has neither
-    const good2 = { ...good, v: 2, cols: ['id', 'ts', 'protocol'], tmax: 1_700_000_000_000_000 };
+    const good2 = { ...good, v: 2, cols: ['id', 'ts', 'protocol'], tmax: 1_700_000_000_000_000, bytes: 120 };
     expect(validateBatch(good2)).toBeNull();
     expect(validateBatch({ ...good2, cols: ['id', 'protocol'] })).toMatch(/format 2 without the 'ts' column/);
     expect(validateBatch({ ...good, cols: ['id', 'ts', 'protocol'] })).toMatch(/'ts' column in a format 1 batch/);
     expect(validateBatch({ ...good2, tmax: undefined })).toBe('bad tmax');
     expect(validateBatch({ ...good2, tmax: -1 })).toBe('bad tmax');
+    expect(validateBatch({ ...good2, bytes: 0 })).toBe('bad size');
+    expect(validateBatch({ ...good2, bytes: 2 ** 40 })).toBe('bad size');
     expect(validateBatch({ ...good, enc: 'zip' })).toMatch(/encoding/);
     expect(validateBatch({ ...good, probe: 'a:b' })).toMatch(/probe/);
     expect(validateBatch({ ...good, spool: 'xyz' })).toMatch(/spool/);
@@ -91,6 +93,13 @@ describe('batch format', () => {
     const br = await compress(text, 'brotli', 1);
     expect((await decompress(br, 'jsonrows.br')).toString()).toBe(text);
     await expect(decompress(Buffer.from('not gzip'), 'jsonrows.gz')).rejects.toThrow();
+    // one output chunk of the announced size; a wrong size costs only speed
+    const big = Buffer.from(Array.from({ length: 20_000 }, (_, i) => `${i},"x${i * 7919}",null`).join('\n'));
+    for (const how of ['gzip', 'brotli'] as const) {
+      const z = await compress(big, how, 1);
+      const enc = how === 'gzip' ? 'jsonrows.gz' : 'jsonrows.br';
+      for (const size of [undefined, big.length, 10, big.length * 3]) expect((await decompress(z, enc, size)).equals(big)).toBe(true);
+    }
   });
 });
 
@@ -104,7 +113,7 @@ describe('spool rendering (json_array lines) and the collector converter', () =>
     expect([r.count, r.first, r.last]).toEqual([10, 1, 10]);
     expect(r.days).toEqual([Math.floor(T0 / 86_400_000_000), Math.floor(T0 / 86_400_000_000) + 1]);
     expect(r.tmax).toBe(T0 + 86_400_000_000);
-    const lines = r.text.split('\n');
+    const lines = r.text.toString().split('\n');
     expect(lines).toHaveLength(10);
     const rows = lines.map((l) => JSON.parse(`[${l}]`) as unknown[]).sort((a, b) => (a[0] as number) - (b[0] as number));
     const want = db.prepare('SELECT * FROM dialogues ORDER BY id').raw(true).all() as unknown[][];
@@ -122,10 +131,10 @@ describe('spool rendering (json_array lines) and the collector converter', () =>
     const { db } = spool(weird.length, (i) => ({ apn: weird[i - 1] }));
     const src = new SpoolTableSource(db, 'dialogues');
     const r = src.readAfter(0, 100)!;
-    const buf = Buffer.from(r.text);
+    const buf = r.text;
     expect(csvSafe(buf)).toBe(false); // \t, \n, \r, \u0000 are JSON escapes COPY CSV does not know
     const safe = src.readRange(1, 3)!;
-    expect(csvSafe(Buffer.from(safe.text))).toBe(true);
+    expect(csvSafe(safe.text)).toBe(true);
     // exact re-rendering: COPY text format, decoded back here by its rules
     const { data, nulReplaced } = jsonRowsToCopyText(buf, src.cols.length);
     expect(nulReplaced).toBe(1);
