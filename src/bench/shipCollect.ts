@@ -34,7 +34,7 @@ export interface ShipCollectResult {
   postgresByProcess: Record<string, number>;
 }
 
-const BATCH_RECORDS = 5000;
+const BATCH_RECORDS = Number(process.env.BATCH ?? 5000);
 const CONCURRENCY = Number(process.env.CONC ?? 2);
 const POLL_MS = 100;
 /** PostgreSQL settings of the run (the README recommends the same for the central store). */

@@ -259,7 +259,7 @@ export class Shipper {
       const rows = src.readRange(Math.max(first, shippedId + 1), last);
       cursor = Math.max(cursor, last);
       if (!rows) continue;
-      const b = await this.makeBatch(table, src.cols, rows, first, last);
+      const b = await this.makeBatch(table, rows, first, last);
       this.counters.batchesResent++;
       inflight.push(b);
     }
@@ -292,7 +292,7 @@ export class Shipper {
         }
         waitingSince = 0;
         const { first, last } = rows;
-        const b = await this.makeBatch(table, src.cols, rows, first, last);
+        const b = await this.makeBatch(table, rows, first, last);
         cursor = last;
         this.readUpTo.set(table, cursor);
         inflight.push(b);
@@ -315,7 +315,7 @@ export class Shipper {
     }
   }
 
-  private async makeBatch(table: ShipTable, cols: string[], rows: RenderedRows, first: number, last: number): Promise<Batch> {
+  private async makeBatch(table: ShipTable, rows: RenderedRows, first: number, last: number): Promise<Batch> {
     const { compression, level } = this.opts.ship.batch;
     const z = await compress(rows.text, compression, level);
     const header = { probe: this.opts.probeId, spool: this.spoolId, table, first, last };
@@ -323,7 +323,7 @@ export class Shipper {
       v: BATCH_VERSION,
       ...header,
       count: rows.count,
-      cols,
+      cols: rows.cols,
       days: rows.days,
       tmax: rows.tmax,
       bytes: rows.text.length,

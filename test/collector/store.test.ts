@@ -54,11 +54,11 @@ function rendered(n: number, over: (i: number) => Partial<DialogueRecord> = () =
 function batches(x: ReturnType<typeof rendered>, probe: string) {
   const v2: BatchHeader = {
     v: BATCH_VERSION, probe, spool: SPOOL_ID, table: 'dialogues', first: x.r.first, last: x.r.last, count: x.r.count,
-    cols: x.src.cols, days: x.r.days, tmax: x.r.tmax, bytes: x.r.text.length, enc: ENCODINGS.gzip,
+    cols: x.r.cols, days: x.r.days, tmax: x.r.tmax, bytes: x.r.text.length, enc: ENCODINGS.gzip,
   };
   // format 1: drop the second element of each line (ts is a quoted string without commas)
   const v1text = x.r.text.toString().split('\n').map((l) => l.replace(/^(\d+),"[^"]*",/, '$1,')).join('\n');
-  const v1: BatchHeader = { ...v2, v: 1, cols: x.src.cols.filter((c) => c !== 'ts'), tmax: undefined, bytes: undefined };
+  const v1: BatchHeader = { ...v2, v: 1, cols: x.r.cols.filter((c) => c !== 'ts'), tmax: undefined, bytes: undefined };
   return { v2, v2text: x.r.text, v1, v1text: Buffer.from(v1text) };
 }
 

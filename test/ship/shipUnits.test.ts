@@ -18,7 +18,7 @@ import { batchJobId, compress, decompress, validateBatch, type BatchJobData } fr
 import { silentLogger } from '../../src/ship/log';
 import { Retention } from '../../src/ship/retention';
 import { Shipper } from '../../src/ship/shipper';
-import { ShipStateStore, SpoolTableSource } from '../../src/ship/spoolSource';
+import { DETECT_EVERY, ShipStateStore, SpoolTableSource, type RenderedRows } from '../../src/ship/spoolSource';
 import { openSpool, SpoolWriter } from '../../src/spool/spool';
 
 const T0 = 1_700_000_000_000_000;
@@ -104,7 +104,7 @@ describe('batch format', () => {
 });
 
 describe('spool rendering (json_array lines) and the collector converter', () => {
-  it('renders every column, id first, then ts, one line per record, with the days of the records and the newest time', () => {
+  it('renders id, ts, then the columns the records fill, one line per record, with the days of the records and the newest time', () => {
     const { db } = spool(10, (i) => (i === 10 ? { reqTimeUs: T0 + 86_400_000_000 } : i === 9 ? { reqTimeUs: T0 + 9 } : {}));
     const src = new SpoolTableSource(db, 'dialogues');
     expect(src.cols.slice(0, 2)).toEqual(['id', 'ts']);
@@ -113,14 +113,21 @@ describe('spool rendering (json_array lines) and the collector converter', () =>
     expect([r.count, r.first, r.last]).toEqual([10, 1, 10]);
     expect(r.days).toEqual([Math.floor(T0 / 86_400_000_000), Math.floor(T0 / 86_400_000_000) + 1]);
     expect(r.tmax).toBe(T0 + 86_400_000_000);
+    // columns NULL in every record are left out (MAP records: no Diameter/GTP/IP fields), the others kept in order
+    expect(r.cols.slice(0, 2)).toEqual(['id', 'ts']);
+    expect(r.cols).not.toContain('imei_tac');
+    expect(r.cols).not.toContain('msisdn');
+    expect(r.cols).toContain('result_code'); // NULL in 8 of the 10 records only
+    expect(r.cols.slice(2)).toEqual(src.cols.slice(2).filter((c) => r.cols.includes(c)));
     const lines = r.text.toString().split('\n');
     expect(lines).toHaveLength(10);
     const rows = lines.map((l) => JSON.parse(`[${l}]`) as unknown[]).sort((a, b) => (a[0] as number) - (b[0] as number));
-    const want = db.prepare('SELECT * FROM dialogues ORDER BY id').raw(true).all() as unknown[][];
+    const all = db.prepare('SELECT * FROM dialogues ORDER BY id').all() as Record<string, unknown>[];
+    // every left-out column is NULL in every record
+    for (const c of src.cols.slice(2).filter((c) => !r.cols.includes(c))) expect(all.every((row) => row[c] === null)).toBe(true);
     // ts: the record time (request, else response) as PostgreSQL reads a timestamptz, µs, UTC
-    const reqIdx = src.cols.indexOf('req_time_us') - 1;
     const tsText = (us: number) => `${new Date(Math.floor(us / 1000)).toISOString().slice(0, 19).replace('T', ' ')}.${String(us % 1_000_000).padStart(6, '0')}+00`;
-    expect(rows).toEqual(want.map((w) => [w[0], tsText(w[reqIdx] as number), ...w.slice(1)]));
+    expect(rows).toEqual(all.map((w) => r.cols.map((c) => (c === 'ts' ? tsText(w.req_time_us as number) : w[c]))));
     expect(rows[8][1]).toBe('2023-11-14 22:13:20.000009+00');
     expect(src.readAfter(10, 100)).toBeNull();
     expect(src.readRange(3, 5)!.count).toBe(3);
@@ -136,13 +143,52 @@ describe('spool rendering (json_array lines) and the collector converter', () =>
     const safe = src.readRange(1, 3)!;
     expect(csvSafe(safe.text)).toBe(true);
     // exact re-rendering: COPY text format, decoded back here by its rules
-    const { data, nulReplaced } = jsonRowsToCopyText(buf, src.cols.length);
+    const { data, nulReplaced } = jsonRowsToCopyText(buf, r.cols.length);
     expect(nulReplaced).toBe(1);
-    const apnIdx = src.cols.indexOf('apn');
+    const apnIdx = r.cols.indexOf('apn');
     const unescape = (f: string) => (f === '\\N' ? null : f.replace(/\\(.)/g, (_, c: string) => ({ t: '\t', n: '\n', r: '\r', '\\': '\\' })[c] ?? c));
     const got = data.toString().split('\n').filter((l) => l !== '').map((l) => unescape(l.split('\t')[apnIdx]));
     const order = data.toString().split('\n').filter((l) => l !== '').map((l) => Number(l.split('\t')[0]));
     expect(got).toEqual(order.map((id) => weird[id - 1].replace('\u0000', '\uFFFD')));
+  });
+
+  it('a column left out that a later batch fills is caught in the same pass: that batch is learnt and rendered again', () => {
+    // records 1-40 have no APN, 41-60 have one (Diameter/GTP-like), 61-400 none again
+    const { db } = spool(400, (i) => (i > 40 && i <= 60 ? { apn: `apn${i}.example` } : {}));
+    const src = new SpoolTableSource(db, 'dialogues');
+    const all = db.prepare('SELECT * FROM dialogues ORDER BY id').all() as Record<string, unknown>[];
+    const check = (r: RenderedRows) => {
+      const rows = r.text.toString().split('\n').map((l) => JSON.parse(`[${l}]`) as unknown[]);
+      for (const row of rows) {
+        const want = all[(row[0] as number) - 1];
+        // every spool column is either in the line with its value, or NULL in the spool
+        src.cols.slice(2).forEach((c) => (r.cols.includes(c) ? expect(row[r.cols.indexOf(c)]).toEqual(want[c]) : expect(want[c]).toBeNull()));
+      }
+    };
+    const a = src.readAfter(0, 20)!; // learnt: no apn
+    expect(a.cols).not.toContain('apn');
+    check(a);
+    const b = src.readAfter(20, 30)!; // 21-50: apn filled in 41-50 → rendered again with it
+    expect(b.cols).toContain('apn');
+    expect(src.rerenders).toBe(1);
+    check(b);
+    const c = src.readAfter(50, 20)!; // 51-70: still learnt with apn (no re-learning until DETECT_EVERY)
+    expect(c.cols).toContain('apn');
+    check(c);
+    // after DETECT_EVERY batches the set is learnt again and apn left out
+    let after = 70;
+    let r: RenderedRows | null = null;
+    for (let n = 0; n < DETECT_EVERY; n++) {
+      r = src.readAfter(after, 5)!;
+      check(r);
+      after = r.last;
+    }
+    expect(r!.cols).not.toContain('apn');
+    expect(src.rerenders).toBe(1);
+    // readRange (resending after a crash) renders with the same rule
+    const again = src.readRange(41, 60)!;
+    expect(again.cols).toContain('apn');
+    check(again);
   });
 
   it('the converter refuses lines that are not JSON array bodies of the right width', () => {
