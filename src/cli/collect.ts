@@ -10,7 +10,7 @@ import { runUntilSignal } from './daemon';
 import { collectorMetrics } from '../metrics/shipMetrics';
 import { serveRegistry } from '../metrics/server';
 
-export const COLLECT_USAGE = 'usage: sigprobe collect --config <file>';
+export const COLLECT_USAGE = 'usage: sigprobe collect --config <file> [--requeue <failed job id> | --requeue all]';
 
 /**
  * Reads the `collector` section of a config file (a central-site file usually holds only that
@@ -50,14 +50,47 @@ export function loadCollectorConfig(file: string): { cfg: CollectorConfig; pgPas
  * src/collector/collector.ts. SIGTERM / SIGINT: finish the batches in progress, exit 0.
  */
 export async function collectMain(argv: readonly string[], out: (s: string) => void): Promise<number> {
-  const p = parseArgs(argv, { config: 'string' });
+  const p = parseArgs(argv, { config: 'string', requeue: 'string' });
   const cfgFile = strOption(p, 'config');
   if (!cfgFile) throw new SigprobeError('E_USAGE', `--config <file> is required\n${COLLECT_USAGE}`);
   const { cfg, pgPassword } = loadCollectorConfig(cfgFile);
+  const requeue = strOption(p, 'requeue');
+  if (requeue !== undefined) return requeueMain(cfg, pgPassword, requeue, out);
   // Loaded here, not at the top: bullmq / pg cost every other command ~0.1 s of start-up.
   const { Collector } = require('../collector/collector') as typeof import('../collector/collector');
   const collector = new Collector({ cfg, pgPassword, log: createLogger('collect', cfg.logLevel) });
   out(`sigprobe: collecting queue ${cfg.queue} from ${cfg.redis.host}:${cfg.redis.port} into schema ${cfg.postgres.schema}`);
   const server = cfg.metricsListen ? await serveRegistry(cfg.metricsListen, collectorMetrics(collector, `${process.pid}`), out) : null;
   return runUntilSignal(collector, server, () => `collector stopped; ${collector.counters.recordsStored} records in ${collector.counters.batchesStored} batches stored`, out);
+}
+
+/**
+ * `--requeue <job id> | all`: puts batches of failed_batches back on the queue (after their cause
+ * was fixed) and exits; the running collectors store them. Exit 2 when nothing matched.
+ */
+async function requeueMain(cfg: CollectorConfig, pgPassword: string | undefined, which: string, out: (s: string) => void): Promise<number> {
+  const { Queue } = require('bullmq') as typeof import('bullmq');
+  const { Collector } = require('../collector/collector') as typeof import('../collector/collector');
+  const { migrateCentral } = require('../collector/store') as typeof import('../collector/store');
+  const { requeueFailed } = require('../collector/requeue') as typeof import('../collector/requeue');
+  const { redisOptions } = require('../ship/connection') as typeof import('../ship/connection');
+  // the collector's pool settings (TLS, password, timeouts); no workers are started
+  const pool = new Collector({ cfg, pgPassword }).pool;
+  const queue = new Queue(cfg.queue, { connection: redisOptions(cfg.redis, 'producer') });
+  queue.on('error', () => {});
+  try {
+    await migrateCentral(pool, cfg.postgres.schema);
+    const r = await requeueFailed(pool, cfg.postgres.schema, queue, which);
+    for (const [id, newId, records] of r.requeued) out(`requeued ${id} as ${newId} (${records} records)`);
+    for (const [id, why] of r.skipped) out(`skipped ${id}: ${why}`);
+    out(`sigprobe: ${r.requeued.length} failed batch(es) requeued, ${r.skipped.length} skipped`);
+    if (r.requeued.length + r.skipped.length === 0) {
+      process.stderr.write(`sigprobe: no failed batch ${which === 'all' ? 'left to requeue' : `'${which}' that is not requeued yet`} in ${cfg.postgres.schema}.failed_batches\n`);
+      return 2;
+    }
+    return 0;
+  } finally {
+    await queue.close().catch(() => {});
+    await pool.end().catch(() => {});
+  }
 }

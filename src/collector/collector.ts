@@ -17,6 +17,7 @@ import { decompress, JOB_BACKOFF_TYPE, validateBatch, type BatchJobData } from '
 import { checkRedisDurability, redisLabel, redisOptions, tlsOptions } from '../ship/connection';
 import { silentLogger, type Logger } from '../ship/log';
 import { errorReason, isPermanentPgError, PoisonBatchError } from './errors';
+import { COLLECTOR_REMOVE_ON_COMPLETE, COLLECTOR_REMOVE_ON_FAIL } from './requeue';
 import { BatchStore, migrateCentral } from './store';
 
 /** Attempts after which a batch whose records have no partition is given up (its day list lies). */
@@ -99,8 +100,8 @@ export class Collector {
       stalledInterval: cfg.stalledIntervalMs,
       maxStalledCount: cfg.maxStalledCount,
       // Defaults for jobs that carry none (the shipper sets both on every job).
-      removeOnComplete: { count: 1000, age: 3600 },
-      removeOnFail: { count: 10_000, age: 7 * 86400 },
+      removeOnComplete: COLLECTOR_REMOVE_ON_COMPLETE,
+      removeOnFail: COLLECTOR_REMOVE_ON_FAIL,
       settings: {
         backoffStrategy: (attemptsMade: number, type?: string) =>
           type === JOB_BACKOFF_TYPE || type === undefined ? backoffDelay(Math.max(0, attemptsMade - 1), cfg.retry) : cfg.retry.baseMs,

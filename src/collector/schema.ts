@@ -159,7 +159,7 @@ CREATE TABLE {s}.failed_batches (
   },
   {
     version: 2,
-    name: 'COPY straight into the record tables: spool_no column, probe_id/spool_no defaults, cheaper indexes',
+    name: 'COPY straight into the record tables: spool_no column, probe_id/spool_no defaults, cheaper indexes; re-queued failed batches',
     // Measured on 1M dialogues (README, "Central store"): COPY into the table with these indexes
     // takes ~6 µs a row against 17 µs for COPY into a staging table + INSERT ... SELECT with the
     // btree indexes of migration 1. ts as BRIN: records arrive in time order, the index is a few
@@ -175,6 +175,9 @@ CREATE INDEX dialogues_ts ON {s}.dialogues USING brin (ts) WITH (autosummarize =
 CREATE INDEX dialogues_imsi ON {s}.dialogues USING brin (imsi text_bloom_ops (n_distinct_per_range = 1000, false_positive_rate = 0.01))
   WITH (pages_per_range = 32, autosummarize = on);
 CREATE INDEX dialogues_proc ON {s}.dialogues (procedure, status, ts) WHERE status <> 'ok';
+
+-- a failed batch re-queued by \`sigprobe collect --requeue\` (src/collector/requeue.ts)
+ALTER TABLE {s}.failed_batches ADD COLUMN requeued_at timestamptz, ADD COLUMN requeued_as text;
 
 ${rekey('tunnels')}
 `,

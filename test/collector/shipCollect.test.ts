@@ -14,7 +14,7 @@ import Database from 'better-sqlite3';
 import { Queue } from 'bullmq';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { Collector } from '../../src/collector/collector';
 import { CENTRAL_COLUMNS } from '../../src/collector/schema';
 import { CollectorSectionSchema, ShipSectionSchema } from '../../src/config/schema';
@@ -24,8 +24,10 @@ import type { TunnelRecord } from '../../src/correlate/record';
 import { openSpool, SpoolWriter } from '../../src/spool/spool';
 import { PgServer, RedisServer, serversMissing } from '../helpers/servers';
 import {
-  centralCount, centralRows, Daemon, replayInto, spoolCount, spoolRows, waitFor, writeCollectConfig, writeShipConfig,
+  centralCount, centralRows, Daemon, MAIN, replayInto, spoolCount, spoolRows, waitFor, writeCollectConfig, writeShipConfig,
 } from '../helpers/shipCollect';
+import { BATCH_VERSION, compress, ENCODINGS, JOB_BACKOFF_TYPE } from '../../src/ship/batch';
+import { SpoolTableSource } from '../../src/ship/spoolSource';
 
 const missing = serversMissing();
 if (missing) console.log(`ship/collect tests skipped: ${missing}`);
@@ -306,6 +308,46 @@ describe.skipIf(missing !== null)('ship → collect with real Redis and PostgreS
     await ship.stop();
     await coll.stop();
   });
+
+  it('a failed batch is re-queued once its cause is fixed (sigprobe collect --requeue), and stored', async () => {
+    const queue = 'q9';
+    const collCfg = writeCollectConfig(dir, { redisPort: redis.port, passwordFile: pwFile, pgUrl: pgs.url, queue, schema: 'c9' });
+    const coll = start('collect', collCfg);
+    // a batch whose header names the wrong day: its records have no partition (a shipper bug)
+    const { spool } = filledSpool('s9', 'mia9', 0);
+    const db = openSpool(spool);
+    const src = new SpoolTableSource(db, 'dialogues');
+    const rows = src.readAfter(0, 100)!;
+    db.close();
+    const z = await compress(rows.text, 'brotli', 1);
+    const header = { v: BATCH_VERSION, probe: 'mia9', spool: 'e'.repeat(32), table: 'dialogues', first: rows.first, last: rows.last, count: rows.count, cols: rows.cols, days: [19000], tmax: rows.tmax, bytes: rows.text.length, enc: ENCODINGS.brotli };
+    const q = new Queue(queue, { connection: { port: redis.port, password: PASSWORD } });
+    await q.add('dialogues', { ...header, data: z.toString('base64') }, { jobId: 'wrong-day', attempts: 1000, backoff: { type: JOB_BACKOFF_TYPE } });
+    await q.close();
+    await waitFor('the batch moved aside', async () => (await pool.query("SELECT 1 FROM c9.failed_batches WHERE job_id = 'wrong-day'").catch(() => ({ rows: [] }))).rows.length === 1, 60_000);
+    const failed = await pool.query("SELECT reason, requeued_at FROM c9.failed_batches WHERE job_id = 'wrong-day'");
+    expect(failed.rows[0].reason).toMatch(/^no partition for some records/);
+    expect(failed.rows[0].requeued_at).toBeNull();
+    // the fix: the partitions of the records' days, made by hand
+    for (const day of rows.days) {
+      const from = new Date(day * 86_400_000).toISOString().slice(0, 10);
+      const to = new Date((day + 1) * 86_400_000).toISOString().slice(0, 10);
+      await pool.query(`CREATE TABLE c9.dialogues_${from.replaceAll('-', '')} PARTITION OF c9.dialogues FOR VALUES FROM ('${from}') TO ('${to}')`);
+    }
+    const requeue = () => spawnSync(process.execPath, [MAIN, 'collect', '--config', collCfg, '--requeue', 'all'], { encoding: 'utf8' });
+    const r1 = requeue();
+    expect(r1.status).toBe(0);
+    expect(r1.stdout).toContain('requeued wrong-day as wrong-day.r1 (100 records)');
+    await waitFor('the re-queued batch stored', async () => (await centralCount(pool, 'c9', 'mia9')) === 100, 30_000);
+    expect(await centralRows(pool, 'c9', 'mia9')).toEqual(spoolRows(spool).slice(0, 100));
+    const marked = await pool.query("SELECT requeued_as, requeued_at IS NOT NULL AS at FROM c9.failed_batches WHERE job_id = 'wrong-day'");
+    expect(marked.rows[0]).toEqual({ requeued_as: 'wrong-day.r1', at: true });
+    // a second run finds nothing left to re-queue
+    const r2 = requeue();
+    expect(r2.status).toBe(2);
+    expect(r2.stderr).toMatch(/no failed batch left to requeue/);
+    await coll.stop();
+  }, 120_000);
 
   it("a probe's new spool file (ids from 1 again) does not collide with the old one", async () => {
     const queue = 'q6';
