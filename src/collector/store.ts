@@ -65,6 +65,7 @@ interface TableSql {
   insert: string;
   insertIdempotent: string;
   progress: string;
+  progressStaged: string;
 }
 
 /** A payload as COPY reads it: CSV as shipped, or re-rendered to text format. */
@@ -96,6 +97,12 @@ export class BatchStore {
   constructor(private readonly pool: Pool, readonly schema: string) {
     this.s = escapeIdentifier(schema);
     const epochUs = (us: string) => `timestamptz 'epoch' + ${us} * interval '1 microsecond'`;
+    const progress = (lastRecordTs: string) =>
+      `INSERT INTO ${this.s}.probe_progress AS p (probe_id, spool_id, tbl, max_spool_id, records, duplicates, batches, last_record_ts, updated_at) ` +
+      `SELECT $1, $2, $3, $4, $5, $6, 1, ${lastRecordTs}, now() ` +
+      `ON CONFLICT (probe_id, spool_id, tbl) DO UPDATE SET max_spool_id = greatest(p.max_spool_id, excluded.max_spool_id), ` +
+      `records = p.records + excluded.records, duplicates = p.duplicates + excluded.duplicates, batches = p.batches + 1, ` +
+      `last_record_ts = greatest(p.last_record_ts, excluded.last_record_ts), updated_at = now()`;
     const mk = (t: ShipTable): TableSql => {
       const cols = CENTRAL_COLUMNS[t];
       const names = cols.map(([n]) => n);
@@ -109,14 +116,11 @@ export class BatchStore {
         stageDdl: `CREATE TEMP TABLE IF NOT EXISTS stage_${t} (id bigint, ts timestamptz, ${cols.map(([n, ty]) => `${n} ${ty}`).join(', ')}) ON COMMIT DELETE ROWS`,
         insert,
         insertIdempotent: `${insert} ON CONFLICT DO NOTHING`,
-        // $3 table, $4 last id, $5 inserted, $6 duplicates, $7 newest record time (µs; format 1:
-        // NULL, taken from the staging table)
-        progress:
-          `INSERT INTO ${this.s}.probe_progress AS p (probe_id, spool_id, tbl, max_spool_id, records, duplicates, batches, last_record_ts, updated_at) ` +
-          `SELECT $1, $2, $3, $4, $5, $6, 1, coalesce(${epochUs('$7::bigint')}, (SELECT ${epochUs(`max(${TIME_SQL[t]})`)} FROM ${stage})), now() ` +
-          `ON CONFLICT (probe_id, spool_id, tbl) DO UPDATE SET max_spool_id = greatest(p.max_spool_id, excluded.max_spool_id), ` +
-          `records = p.records + excluded.records, duplicates = p.duplicates + excluded.duplicates, batches = p.batches + 1, ` +
-          `last_record_ts = greatest(p.last_record_ts, excluded.last_record_ts), updated_at = now()`,
+        // $3 table, $4 last id, $5 inserted, $6 duplicates; the newest record time from the
+        // header ($7, µs: format 2) or from the staging table (format 1; format 2 does not touch
+        // it, so its commit has no temporary table to empty)
+        progress: progress(epochUs('$7::bigint')),
+        progressStaged: progress(`(SELECT ${epochUs(`max(${TIME_SQL[t]})`)} FROM ${stage})`),
       };
     };
     this.tables = { dialogues: mk('dialogues'), tunnels: mk('tunnels') };
@@ -164,7 +168,9 @@ export class BatchStore {
           this.counters.staged++;
           inserted = await this.viaStage(c, h, spoolNo, input, false);
         }
-        await c.query({ name: `progress_${h.table}_${this.schema}`, text: t.progress, values: [h.probe, h.spool, h.table, h.last, inserted, h.count - inserted, h.tmax ?? null] });
+        const counts = [h.probe, h.spool, h.table, h.last, inserted, h.count - inserted];
+        if (h.tmax !== undefined) await c.query({ name: `progress_${h.table}_${this.schema}`, text: t.progress, values: [...counts, h.tmax] });
+        else await c.query({ name: `progress1_${h.table}_${this.schema}`, text: t.progressStaged, values: counts });
         await c.query('COMMIT');
         return { inserted, duplicates: h.count - inserted };
       } catch (e) {
