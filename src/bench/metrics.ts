@@ -4,6 +4,7 @@ import { cpus } from 'node:os';
 import type { Capture } from './captures';
 import type { FramingResult, PendingResult } from './measure';
 import type { DecodeStep, ReplayStep, ShipCollectStep } from './steps';
+import { PG_SETTINGS } from './shipCollect';
 import type { TsharkStep } from './tshark';
 
 export const METRICS = [
@@ -133,7 +134,7 @@ export function shipCollectMetrics(s: ShipCollectStep): { values: Pick<MetricVal
     .join(', ');
   const notes = [
     `g: the spool of c, \`sigprobe ship\` and \`sigprobe collect\` (concurrency ${s.collectorConcurrency}) as child processes, batches of ${s.batchRecords}, ` +
-      `private redis-server (AOF) and PostgreSQL (shared_buffers 512MB, max_wal_size 4GB) on this machine, time from the daemons' start to the last record stored; ` +
+      `private redis-server (AOF) and PostgreSQL (shared_buffers ${PG_SETTINGS.shared_buffers}, max_wal_size ${PG_SETTINGS.max_wal_size}) on this machine, time from the daemons' start to the last record stored; ` +
       `the shipper had everything acknowledged by Redis after ${s.shipSeconds.toFixed(1)} s; bench-side peak RSS ${(s.maxRssBytes / MB).toFixed(0)} MB. ` +
       `CPU µs/record: user + system time of each process over the run (start-up included; PostgreSQL: postmaster, backends, background writers) divided by the records; ` +
       `their sum bounds the end-to-end rate to ${((cpus().length * 1e6) / (((s.cpu.shipper + s.cpu.collector + s.cpu.postgres + s.cpu.redis) * 1e6) / s.records)).toFixed(0)} records/s on this machine's ${cpus().length} cores when everything runs here.`,
