@@ -139,6 +139,7 @@ export function shipCollectMetrics(s: ShipCollectStep): { values: Pick<MetricVal
       `CPU µs/record: user + system time of each process over the run (start-up included; PostgreSQL: postmaster, backends, background writers) divided by the records; ` +
       `their sum bounds the end-to-end rate to ${((cpus().length * 1e6) / (((s.cpu.shipper + s.cpu.collector + s.cpu.postgres + s.cpu.redis) * 1e6) / s.records)).toFixed(0)} records/s on this machine's ${cpus().length} cores when everything runs here.`,
     `g: PostgreSQL CPU µs/record by process: ${pgSplit}.`,
+    `g: best of ${s.passRates.length} passes (fresh servers each); end-to-end records/s of each: ${s.passRates.map((r) => r.toFixed(0)).join(', ')}.`,
   ];
   return { values, notes };
 }

@@ -63,11 +63,25 @@ export function stepPending(c: Capture, spanSeconds: number): PendingResult {
 export interface ShipCollectStep extends ShipCollectResult {
   /** the child's peak RSS (the bench side: servers and daemons are processes of their own) */
   maxRssBytes: number;
+  /** end-to-end records/s of every pass (the step reports the best) */
+  passRates: number[];
 }
 
-/** (g) the spool of step c shipped and collected end to end (private Redis and PostgreSQL) */
+/** Passes of step g: the machine's noise (±10 % from run to run) is larger than most changes. */
+export const SHIP_COLLECT_PASSES = 2;
+
+/**
+ * (g) the spool of step c shipped and collected end to end (private Redis and PostgreSQL, fresh
+ * for each pass), best of SHIP_COLLECT_PASSES passes like the framing step
+ */
 export function stepShipCollect(workDir: string): ShipCollectStep {
   const params: ShipCollectParams = { spool: join(workDir, 'replay.db'), work: workDir };
-  const { result, run } = runWorker<ShipCollectResult>('shipcollect', params);
-  return { ...result, maxRssBytes: run.maxRssBytes };
+  let best: ShipCollectStep | null = null;
+  const passRates: number[] = [];
+  for (let i = 0; i < SHIP_COLLECT_PASSES; i++) {
+    const { result, run } = runWorker<ShipCollectResult>('shipcollect', params);
+    passRates.push(result.records / result.seconds);
+    if (!best || result.seconds < best.seconds) best = { ...result, maxRssBytes: run.maxRssBytes, passRates };
+  }
+  return best as ShipCollectStep;
 }
