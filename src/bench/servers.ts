@@ -268,20 +268,10 @@ export function cpuSecondsOf(pid: number, reaped = false): number {
 }
 
 /**
- * CPU seconds of a process, its live children and the children it has reaped (PostgreSQL: the
- * postmaster, its backends and background processes, and the backends that already exited).
- */
-export function cpuSecondsOfTree(pid: number): number {
-  let total = 0;
-  for (const v of Object.values(cpuSecondsByProcess(pid))) total += v;
-  return total;
-}
-
-/**
- * cpuSecondsOfTree split by process title (PostgreSQL's "postgres: checkpointer", "postgres:
- * autovacuum launcher", a backend's "postgres: postgres postgres 127.0.0.1(...) idle" folded to
- * "backend"); the postmaster with its reaped children (exited backends, autovacuum workers) as
- * "main + exited children".
+ * CPU seconds of a process, its live children and the children it has reaped, by process title
+ * (PostgreSQL: "checkpointer", "autovacuum launcher"..., a backend's "postgres: postgres postgres
+ * 127.0.0.1(...) idle" folded to "backend"; the postmaster with its reaped children — exited
+ * backends, autovacuum workers — as "main + exited children"). Their sum is the tree's.
  */
 export function cpuSecondsByProcess(pid: number): Record<string, number> {
   const out: Record<string, number> = { 'main + exited children': cpuSecondsOf(pid, true) };
@@ -291,7 +281,7 @@ export function cpuSecondsByProcess(pid: number): Record<string, number> {
       const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
       if (ppid !== pid) continue;
-      const title = readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0+$/, '').replaceAll('\0', ' ');
+      const title = readFileSync(`/proc/${d}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
       const name = /^postgres: [^ ]+ [^ ]+ [\d.:]+\(\d+\)/.test(title) ? 'backend' : title.replace(/^postgres: /, '');
       out[name] = (out[name] ?? 0) + cpuSecondsOf(Number(d));
     } catch {

@@ -70,12 +70,11 @@ export async function collectMain(argv: readonly string[], out: (s: string) => v
  */
 async function requeueMain(cfg: CollectorConfig, pgPassword: string | undefined, which: string, out: (s: string) => void): Promise<number> {
   const { Queue } = require('bullmq') as typeof import('bullmq');
-  const { Collector } = require('../collector/collector') as typeof import('../collector/collector');
+  const { collectorPool } = require('../collector/collector') as typeof import('../collector/collector');
   const { migrateCentral } = require('../collector/store') as typeof import('../collector/store');
   const { requeueFailed } = require('../collector/requeue') as typeof import('../collector/requeue');
   const { redisOptions } = require('../ship/connection') as typeof import('../ship/connection');
-  // the collector's pool settings (TLS, password, timeouts); no workers are started
-  const pool = new Collector({ cfg, pgPassword }).pool;
+  const pool = collectorPool(cfg, pgPassword);
   const queue = new Queue(cfg.queue, { connection: redisOptions(cfg.redis, 'producer') });
   queue.on('error', () => {});
   try {

@@ -17,7 +17,6 @@ import { decompress, JOB_BACKOFF_TYPE, validateBatch, type BatchJobData } from '
 import { checkRedisDurability, redisLabel, redisOptions, tlsOptions } from '../ship/connection';
 import { silentLogger, type Logger } from '../ship/log';
 import { errorReason, isPermanentPgError, PoisonBatchError } from './errors';
-import { COLLECTOR_REMOVE_ON_COMPLETE, COLLECTOR_REMOVE_ON_FAIL } from './requeue';
 import { BatchStore, migrateCentral } from './store';
 
 /** Attempts after which a batch whose records have no partition is given up (its day list lies). */
@@ -27,6 +26,27 @@ const PARTITION_RETENTION_INTERVAL_MS = 3600_000;
 const STOP_STORE_GRACE_MS = 30_000;
 /** At stop: how long BullMQ may take to close (it needs Redis, which may be unreachable). */
 const STOP_REDIS_GRACE_MS = 5_000;
+/** Queue hygiene of jobs that carry none, and of the jobs the collector adds itself (requeue.ts). */
+export const COLLECTOR_REMOVE_ON_COMPLETE = { count: 1000, age: 3600 };
+export const COLLECTOR_REMOVE_ON_FAIL = { count: 10_000, age: 7 * 86400 };
+
+/** The collector's PostgreSQL pool (TLS, password, timeouts), also for one-shot commands. */
+export function collectorPool(cfg: CollectorConfig, pgPassword?: string): Pool {
+  const pg = cfg.postgres;
+  const pool = new Pool({
+    connectionString: pg.url,
+    password: pgPassword,
+    ssl: pg.tls ? tlsOptions(pg.tls, new URL(pg.url).hostname) : undefined,
+    max: cfg.concurrency + 2,
+    application_name: 'sigprobe-collector',
+    connectionTimeoutMillis: 10_000,
+    // a store that hangs this long is abandoned (the batch is retried)
+    statement_timeout: 300_000,
+  });
+  // Idle connections die when PostgreSQL restarts: the pool drops them and opens new ones.
+  pool.on('error', () => {});
+  return pool;
+}
 
 export interface CollectorOptions {
   cfg: CollectorConfig;
@@ -60,21 +80,9 @@ export class Collector {
   private readonly storing = new Set<Promise<unknown>>();
 
   constructor(private readonly opts: CollectorOptions) {
-    const pg = opts.cfg.postgres;
     this.log = opts.log ?? silentLogger;
-    this.pool = new Pool({
-      connectionString: pg.url,
-      password: opts.pgPassword,
-      ssl: pg.tls ? tlsOptions(pg.tls, new URL(pg.url).hostname) : undefined,
-      max: opts.cfg.concurrency + 2,
-      application_name: 'sigprobe-collector',
-      connectionTimeoutMillis: 10_000,
-      // a store that hangs this long is abandoned (the batch is retried)
-      statement_timeout: 300_000,
-    });
-    // Idle connections die when PostgreSQL restarts: the pool drops them and opens new ones.
-    this.pool.on('error', () => {});
-    this.store = new BatchStore(this.pool, pg.schema);
+    this.pool = collectorPool(opts.cfg, opts.pgPassword);
+    this.store = new BatchStore(this.pool, opts.cfg.postgres.schema);
   }
 
   /** Applies the migrations (waiting for PostgreSQL if needed), then starts the workers. */
@@ -99,7 +107,6 @@ export class Collector {
       lockDuration: cfg.lockDurationMs,
       stalledInterval: cfg.stalledIntervalMs,
       maxStalledCount: cfg.maxStalledCount,
-      // Defaults for jobs that carry none (the shipper sets both on every job).
       removeOnComplete: COLLECTOR_REMOVE_ON_COMPLETE,
       removeOnFail: COLLECTOR_REMOVE_ON_FAIL,
       settings: {

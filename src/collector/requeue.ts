@@ -8,11 +8,8 @@
  */
 import type { Queue } from 'bullmq';
 import { escapeIdentifier, type Pool } from 'pg';
-import { JOB_ATTEMPTS, JOB_BACKOFF_TYPE, validateBatch } from '../ship/batch';
-
-/** Queue hygiene of jobs the collector adds itself (the shipper sets its own on every job). */
-export const COLLECTOR_REMOVE_ON_COMPLETE = { count: 1000, age: 3600 };
-export const COLLECTOR_REMOVE_ON_FAIL = { count: 10_000, age: 7 * 86400 };
+import { batchJobOptions, validateBatch } from '../ship/batch';
+import { COLLECTOR_REMOVE_ON_COMPLETE, COLLECTOR_REMOVE_ON_FAIL } from './collector';
 
 export interface RequeueResult {
   /** batches added again: [old job id, new job id, records] */
@@ -44,13 +41,7 @@ export async function requeueFailed(pool: Pool, schema: string, queue: Pick<Queu
       continue;
     }
     const newId = `${r.job_id}.r${r.failures}`;
-    await queue.add(r.tbl ?? 'dialogues', data, {
-      jobId: newId,
-      attempts: JOB_ATTEMPTS,
-      backoff: { type: JOB_BACKOFF_TYPE },
-      removeOnComplete: COLLECTOR_REMOVE_ON_COMPLETE,
-      removeOnFail: COLLECTOR_REMOVE_ON_FAIL,
-    });
+    await queue.add(r.tbl ?? 'dialogues', data, { ...batchJobOptions(COLLECTOR_REMOVE_ON_COMPLETE, COLLECTOR_REMOVE_ON_FAIL), jobId: newId });
     await pool.query(`UPDATE ${s}.failed_batches SET requeued_at = now(), requeued_as = $2 WHERE job_id = $1`, [r.job_id, newId]);
     out.requeued.push([r.job_id, newId, Number(r.records ?? 0)]);
   }

@@ -68,6 +68,12 @@ interface TableSql {
   progressStaged: string;
 }
 
+/** The rows a COPY read, if the batch header says as many; else the batch can never be stored. */
+function checkCount(copied: number, h: BatchHeader): number {
+  if (copied !== h.count) throw new PoisonBatchError(`payload has ${copied} records, header says ${h.count}`);
+  return copied;
+}
+
 /** A payload as COPY reads it: CSV as shipped, or re-rendered to text format. */
 interface CopyInput {
   data: Buffer;
@@ -149,15 +155,16 @@ export class BatchStore {
       await c.query('BEGIN');
       try {
         let inserted: number;
-        if (h.cols[1] === 'ts') {
+        // format 2 (validated: 'ts' second, tmax present) goes straight into the table
+        const direct = h.cols[1] === 'ts';
+        if (direct) {
           // the column defaults of probe_id and spool_no read these (transaction-local)
           await c.query({ name: 'set_probe', text: "SELECT set_config('sigprobe.probe_id', $1, true), set_config('sigprobe.spool_no', $2, true)", values: [h.probe, String(spoolNo)] });
           const cols = ['record_id', ...h.cols.slice(1)];
           await c.query('SAVEPOINT direct');
           try {
-            inserted = await copyFrom(c, `COPY ${this.s}.${h.table} (${cols.join(', ')}) FROM STDIN ${input.options}`, input.data);
+            inserted = checkCount(await copyFrom(c, `COPY ${this.s}.${h.table} (${cols.join(', ')}) FROM STDIN ${input.options}`, input.data), h);
             await c.query('RELEASE SAVEPOINT direct');
-            if (inserted !== h.count) throw new PoisonBatchError(`payload has ${inserted} records, header says ${h.count}`);
           } catch (e) {
             if ((e as { code?: string }).code !== '23505') throw e;
             await c.query('ROLLBACK TO SAVEPOINT direct');
@@ -169,7 +176,7 @@ export class BatchStore {
           inserted = await this.viaStage(c, h, spoolNo, input, false);
         }
         const counts = [h.probe, h.spool, h.table, h.last, inserted, h.count - inserted];
-        if (h.tmax !== undefined) await c.query({ name: `progress_${h.table}_${this.schema}`, text: t.progress, values: [...counts, h.tmax] });
+        if (direct) await c.query({ name: `progress_${h.table}_${this.schema}`, text: t.progress, values: [...counts, h.tmax] });
         else await c.query({ name: `progress1_${h.table}_${this.schema}`, text: t.progressStaged, values: counts });
         await c.query('COMMIT');
         return { inserted, duplicates: h.count - inserted };
@@ -204,8 +211,7 @@ export class BatchStore {
    */
   private async viaStage(c: PoolClient, h: BatchHeader, spoolNo: number, input: CopyInput, idempotent: boolean): Promise<number> {
     const t = this.tables[h.table];
-    const copied = await copyFrom(c, `COPY pg_temp.stage_${h.table} (${h.cols.join(', ')}) FROM STDIN ${input.options}`, input.data);
-    if (copied !== h.count) throw new PoisonBatchError(`payload has ${copied} records, header says ${h.count}`);
+    checkCount(await copyFrom(c, `COPY pg_temp.stage_${h.table} (${h.cols.join(', ')}) FROM STDIN ${input.options}`, input.data), h);
     const values = [h.probe, spoolNo];
     const idem = { name: `insi_${h.table}_${this.schema}`, text: t.insertIdempotent, values };
     if (idempotent) return (await c.query(idem)).rowCount ?? 0;

@@ -27,6 +27,7 @@
  */
 import { brotliCompress, brotliDecompress, gzip, gunzip, constants as zc } from 'node:zlib';
 import { promisify } from 'node:util';
+import type { JobsOptions, KeepJobs } from 'bullmq';
 
 export type ShipTable = 'dialogues' | 'tunnels';
 export const SHIP_TABLES: readonly ShipTable[] = ['dialogues', 'tunnels'];
@@ -39,6 +40,11 @@ export const BATCH_VERSIONS: readonly number[] = [1, 2];
 export const JOB_ATTEMPTS = 1_000_000;
 /** Backoff type resolved by the collector's worker (settings.backoffStrategy). */
 export const JOB_BACKOFF_TYPE = 'sigprobe';
+
+/** Options of every batch job (the shipper's, and the collector's re-queued ones), but its id. */
+export function batchJobOptions(removeOnComplete: KeepJobs, removeOnFail: KeepJobs): JobsOptions {
+  return { attempts: JOB_ATTEMPTS, backoff: { type: JOB_BACKOFF_TYPE }, removeOnComplete, removeOnFail };
+}
 export type Compression = 'gzip' | 'brotli';
 export const ENCODINGS: Record<Compression, string> = { gzip: 'jsonrows.gz', brotli: 'jsonrows.br' };
 export const US_PER_DAY = 86_400_000_000;

@@ -17,7 +17,7 @@ import { Queue, type JobsOptions } from 'bullmq';
 import type { ShipConfig } from '../config/schema';
 import { openSpool } from '../spool/spool';
 import { backoffDelay, settledWithin, sleep } from './backoff';
-import { batchJobId, BATCH_VERSION, compress, ENCODINGS, JOB_ATTEMPTS, JOB_BACKOFF_TYPE, SHIP_TABLES, type BatchJobData, type ShipTable } from './batch';
+import { BATCH_VERSION, type BatchJobData, batchJobId, batchJobOptions, compress, ENCODINGS, SHIP_TABLES, type ShipTable } from './batch';
 import { checkRedisDurability, redisLabel, redisOptions } from './connection';
 import { silentLogger, type Logger } from './log';
 import { Retention } from './retention';
@@ -104,12 +104,7 @@ export class Shipper {
   constructor(private readonly opts: ShipperOptions) {
     this.log = opts.log ?? silentLogger;
     const s = opts.ship;
-    this.jobOpts = {
-      attempts: JOB_ATTEMPTS,
-      backoff: { type: JOB_BACKOFF_TYPE },
-      removeOnComplete: keep(s.removeOnComplete),
-      removeOnFail: keep(s.removeOnFail),
-    };
+    this.jobOpts = batchJobOptions(keep(s.removeOnComplete), keep(s.removeOnFail));
   }
 
   get stopping(): boolean {

@@ -5,9 +5,6 @@
  * format 2 batch that lies about its count or carries a bad value is refused as a whole; and
  * migration 2 converts rows stored under migration 1's key (record_id = spool_no * 2^40 + id).
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PoisonBatchError } from '../../src/collector/errors';
@@ -16,33 +13,23 @@ import { BatchStore, migrateCentral } from '../../src/collector/store';
 import type { DialogueRecord } from '../../src/correlate/record';
 import { BATCH_VERSION, ENCODINGS, type BatchHeader } from '../../src/ship/batch';
 import { SpoolTableSource } from '../../src/ship/spoolSource';
-import { openSpool, SpoolWriter } from '../../src/spool/spool';
 import { PgServer, serversMissing } from '../helpers/servers';
 import { centralRows } from '../helpers/shipCollect';
+import { spoolWith, T0 } from '../helpers/spoolRecords';
 
 const missing = serversMissing();
-const T0 = 1_700_000_000_000_000; // 2023-11-14 22:13:20 UTC
 const SPOOL_ID = 'c'.repeat(32);
 let pgs: PgServer;
 let pool: Pool;
 
-function rec(i: number, over: Partial<DialogueRecord> = {}): DialogueRecord {
-  return {
-    protocol: 'map', procedure: i % 3 === 0 ? 'sendAuthenticationInfo' : 'updateLocation', opcode: 2, status: i % 5 === 0 ? 'error' : 'ok',
-    resultCode: i % 5 === 0 ? 1 : null, resultName: i % 5 === 0 ? 'unknownSubscriber' : null, endReason: 'end', orphan: false, reqFrame: i,
-    rspFrame: i + 1, reqTimeUs: i % 7 === 0 ? null : T0 + i * 3_600_000_000, rspTimeUs: T0 + i * 3_600_000_000 + 500, latencyUs: 500,
-    imsi: `23415${String(i).padStart(10, '0')}`, msisdn: null, homeMcc: '234', homeMnc: '15', callingGt: '447700900123', calledGt: '34600000001',
-    responderGt: null, opc: 1, dpc: 2, callingSsn: 7, calledSsn: 6, vlrNumber: null, sgsnNumber: null, appContext: '0.4.0.0.1.0.1.3',
-    otid: 'aa', dtid: 'bb', messages: 2, nestedOps: 0, retransmissions: 0, abortCause: null, site: 'lab', source: 'x.pcap', ...over,
-  };
-}
-
 /** A spool of `n` dialogues over ~n hours (several day partitions), rendered as the shipper does. */
 function rendered(n: number, over: (i: number) => Partial<DialogueRecord> = () => ({})) {
-  const db = openSpool(join(mkdtempSync(join(tmpdir(), 'sp-store-')), 's.db'));
-  const w = new SpoolWriter(db, { batchSize: 1000 });
-  for (let i = 1; i <= n; i++) w.write(rec(i, over(i)));
-  w.flush();
+  // hourly records (several day partitions), every seventh an orphan response, IMSIs as digits
+  const { db } = spoolWith(n, (i) => ({
+    procedure: i % 3 === 0 ? 'sendAuthenticationInfo' : 'updateLocation', resultName: i % 5 === 0 ? 'unknownSubscriber' : null,
+    reqTimeUs: i % 7 === 0 ? null : T0 + i * 3_600_000_000, rspTimeUs: T0 + i * 3_600_000_000 + 500, imsi: `23415${String(i).padStart(10, '0')}`,
+    ...over(i),
+  }));
   const src = new SpoolTableSource(db, 'dialogues');
   const r = src.readAfter(0, n)!;
   const rows = db.prepare('SELECT * FROM dialogues ORDER BY id').raw(true).all() as unknown[][];

@@ -4,14 +4,10 @@
  * backoff, and the Shipper loop against an in-memory queue (batch cutting by count and age,
  * resending after a crash with the same job ids, backoff while adds fail).
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { Database as Db } from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { ShipSectionSchema } from '../../src/config/schema';
-import type { DialogueRecord } from '../../src/correlate/record';
 import { csvSafe, jsonRowsToCopyText } from '../../src/collector/copyText';
 import { backoffDelay } from '../../src/ship/backoff';
 import { batchJobId, compress, decompress, validateBatch, type BatchJobData } from '../../src/ship/batch';
@@ -20,27 +16,7 @@ import { Retention } from '../../src/ship/retention';
 import { Shipper } from '../../src/ship/shipper';
 import { DETECT_EVERY, ShipStateStore, SpoolTableSource, type RenderedRows } from '../../src/ship/spoolSource';
 import { openSpool, SpoolWriter } from '../../src/spool/spool';
-
-const T0 = 1_700_000_000_000_000;
-
-function rec(i: number, over: Partial<DialogueRecord> = {}): DialogueRecord {
-  return {
-    protocol: 'map', procedure: 'updateLocation', opcode: 2, status: i % 5 === 0 ? 'error' : 'ok', resultCode: i % 5 === 0 ? 1 : null,
-    resultName: null, endReason: 'end', orphan: false, reqFrame: i, rspFrame: i + 1, reqTimeUs: T0 + i * 1000, rspTimeUs: T0 + i * 1000 + 500,
-    latencyUs: 500, imsi: `imsi${i}`, msisdn: null, homeMcc: '234', homeMnc: '15', callingGt: '447700900123', calledGt: '34600000001',
-    responderGt: null, opc: 1, dpc: 2, callingSsn: 7, calledSsn: 6, vlrNumber: null, sgsnNumber: null, appContext: '0.4.0.0.1.0.1.3',
-    otid: 'aa', dtid: 'bb', messages: 2, nestedOps: 0, retransmissions: 0, abortCause: null, site: 'lab', source: 'x.pcap', ...over,
-  };
-}
-
-function spool(n: number, over: (i: number) => Partial<DialogueRecord> = () => ({})): { db: Db; path: string } {
-  const path = join(mkdtempSync(join(tmpdir(), 'sp-ship-')), 's.db');
-  const db = openSpool(path);
-  const w = new SpoolWriter(db, { batchSize: 1000 });
-  for (let i = 1; i <= n; i++) w.write(rec(i, over(i)));
-  w.flush();
-  return { db, path };
-}
+import { mapDialogue, spoolWith, T0 } from '../helpers/spoolRecords';
 
 const shipCfg = (over: Record<string, unknown> = {}) =>
   ShipSectionSchema.parse({ retry: { baseMs: 10, maxMs: 40 }, retention: { maxAgeHours: 1e6, intervalSeconds: 3600 }, statsIntervalSeconds: 3600, ...over });
@@ -105,7 +81,7 @@ describe('batch format', () => {
 
 describe('spool rendering (json_array lines) and the collector converter', () => {
   it('renders id, ts, then the columns the records fill, one line per record, with the days of the records and the newest time', () => {
-    const { db } = spool(10, (i) => (i === 10 ? { reqTimeUs: T0 + 86_400_000_000 } : i === 9 ? { reqTimeUs: T0 + 9 } : {}));
+    const { db } = spoolWith(10, (i) => (i === 10 ? { reqTimeUs: T0 + 86_400_000_000 } : i === 9 ? { reqTimeUs: T0 + 9 } : {}));
     const src = new SpoolTableSource(db, 'dialogues');
     expect(src.cols.slice(0, 2)).toEqual(['id', 'ts']);
     expect(src.cols).toContain('imei_tac');
@@ -135,7 +111,7 @@ describe('spool rendering (json_array lines) and the collector converter', () =>
 
   it('strings with quotes and backslashes stay COPY-CSV-safe; control characters are re-rendered exactly', () => {
     const weird = ['say "hi"', 'back\\slash', 'ends with ]', 'tab\there', 'nl\nx', 'cr\rx', 'nul\u0000x', 'é漢字 \u2028'];
-    const { db } = spool(weird.length, (i) => ({ apn: weird[i - 1] }));
+    const { db } = spoolWith(weird.length, (i) => ({ apn: weird[i - 1] }));
     const src = new SpoolTableSource(db, 'dialogues');
     const r = src.readAfter(0, 100)!;
     const buf = r.text;
@@ -154,7 +130,7 @@ describe('spool rendering (json_array lines) and the collector converter', () =>
 
   it('a column left out that a later batch fills is caught in the same pass: that batch is learnt and rendered again', () => {
     // records 1-40 have no APN, 41-60 have one (Diameter/GTP-like), 61-400 none again
-    const { db } = spool(400, (i) => (i > 40 && i <= 60 ? { apn: `apn${i}.example` } : {}));
+    const { db } = spoolWith(400, (i) => (i > 40 && i <= 60 ? { apn: `apn${i}.example` } : {}));
     const src = new SpoolTableSource(db, 'dialogues');
     const all = db.prepare('SELECT * FROM dialogues ORDER BY id').all() as Record<string, unknown>[];
     const check = (r: RenderedRows) => {
@@ -200,8 +176,8 @@ describe('spool rendering (json_array lines) and the collector converter', () =>
 
 describe('ship state and retention', () => {
   it('migration 3 gives every spool a random id and zero watermarks', () => {
-    const a = new ShipStateStore(spool(0).db);
-    const b = new ShipStateStore(spool(0).db);
+    const a = new ShipStateStore(spoolWith(0).db);
+    const b = new ShipStateStore(spoolWith(0).db);
     expect(a.spoolId()).toMatch(/^[0-9a-f]{32}$/);
     expect(a.spoolId()).not.toBe(b.spoolId());
     expect(a.load('dialogues')).toMatchObject({ shippedId: 0, pending: [], shippedRecords: 0 });
@@ -222,7 +198,7 @@ describe('ship state and retention', () => {
   const ids = (db: Db) => (db.prepare('SELECT id FROM dialogues ORDER BY id').pluck(true).all() as number[]);
 
   it('age: deletes only shipped records older than maxAge, never an unshipped one', () => {
-    const { db } = spool(2000); // record i at T0 + i ms; "now" is T0 + 1000 ms
+    const { db } = spoolWith(2000); // record i at T0 + i ms; "now" is T0 + 1000 ms
     const { r, state } = retention(db, 1500, { maxAgeUs: 100_000, maxBytes: 1e12 });
     const passes = r.run();
     // older than now - 100 ms: ids < 900
@@ -231,12 +207,12 @@ describe('ship state and retention', () => {
     expect(state.load('dialogues').deletedShipped).toBe(899);
     expect(db.prepare('SELECT reason, shipped FROM retention_log').all()).toEqual([{ reason: 'age', shipped: 899 }]);
     // everything old but nothing shipped: nothing deleted
-    const s2 = spool(500);
+    const s2 = spoolWith(500);
     expect(retention(s2.db, 0, { maxAgeUs: 1, maxBytes: 1e12 }).r.run()).toEqual([]);
   });
 
   it('size: deletes shipped first, then unshipped (counted, logged as errors), never the newest record', () => {
-    const { db } = spool(3000, (i) => ({ source: 'x'.repeat(300) + i }));
+    const { db } = spoolWith(3000, (i) => ({ source: 'x'.repeat(300) + i }));
     const used = new Retention(db, new ShipStateStore(db), [], { maxAgeUs: 1e18, maxBytes: 1 }, silentLogger, () => 0).usedBytes();
     // limit at a third of the size, 1000 records shipped: all shipped go, then unshipped ones
     const { r, state, lines } = retention(db, 1000, { maxAgeUs: 1e18, maxBytes: Math.floor(used / 3) }, 1200);
@@ -256,13 +232,13 @@ describe('ship state and retention', () => {
   });
 
   it('keeps the newest record even when everything is shipped and old', () => {
-    const { db } = spool(50);
+    const { db } = spoolWith(50);
     retention(db, 50, { maxAgeUs: 1, maxBytes: 1e12 }).r.run();
     expect(ids(db)).toEqual([50]);
     // a new record gets id 51, above the watermark: it will be shipped (were 50 deleted too,
     // SQLite would hand out id 1 again, below the watermark)
     const w = new SpoolWriter(db);
-    w.write(rec(51));
+    w.write(mapDialogue(51));
     w.flush();
     expect(ids(db)).toEqual([50, 51]);
   });
@@ -311,7 +287,7 @@ async function until(cond: () => boolean | Promise<boolean>, ms = 10_000): Promi
 
 describe('Shipper against an in-memory queue', () => {
   it('cuts batches by count, then ships the remainder once it is maxAgeMs old; moves the watermark', async () => {
-    const { path } = spool(2500);
+    const { path } = spoolWith(2500);
     const q = new FakeQueue();
     const s = new Shipper({ probeId: 'p1', spoolPath: path, ship: shipCfg({ batch: { maxRecords: 1000, maxAgeMs: 300 } }), queue: q });
     const t0 = Date.now();
@@ -329,7 +305,7 @@ describe('Shipper against an in-memory queue', () => {
   });
 
   it('after a crash, re-adds the batches that were in flight with the same job ids (no second batch)', async () => {
-    const { path, db } = spool(3000);
+    const { path, db } = spoolWith(3000);
     const q = new FakeQueue();
     // what a shipper killed during its adds leaves: 2 batches acknowledged, 2 in flight
     const st = new ShipStateStore(db);
@@ -351,7 +327,7 @@ describe('Shipper against an in-memory queue', () => {
   });
 
   it('while adds fail: retries behind one backoff, keeps the watermark, reports the lag; catches up after', async () => {
-    const { path } = spool(1200);
+    const { path } = spoolWith(1200);
     const q = new FakeQueue();
     q.failing = true;
     const lines: string[] = [];
@@ -375,7 +351,7 @@ describe('Shipper against an in-memory queue', () => {
   });
 
   it('stop() waits for the adds in flight', async () => {
-    const { path } = spool(100);
+    const { path } = spoolWith(100);
     const q = new FakeQueue();
     q.delayMs = 200;
     const s = new Shipper({ probeId: 'p1', spoolPath: path, ship: shipCfg({ batch: { maxRecords: 100, maxAgeMs: 10 } }), queue: q });
