@@ -1,16 +1,57 @@
-# Shared by scripts/quickstart and scripts/test: install what is missing on a fresh Debian box.
-# Usage: ensure_debs pkg...   (as root, or with sudo available)
-ensure_debs() {
-  local missing=()
-  for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+# Shared by scripts/quickstart, scripts/test and scripts/install: install what is missing on a
+# fresh Debian box.  Usage: ensure_debs pkg...   (as root, or with sudo available)
+#
+# Another apt may be running (unattended-upgrades at boot, a second set-up, an admin): apt-get
+# then fails at once with "Could not get lock /var/lib/dpkg/lock-frontend" (install) or
+# ".../var/lib/apt/lists/lock" (update). apt_get waits instead, bounded by
+# SIGPROBE_APT_LOCK_TIMEOUT seconds (default 300): the dpkg lock through apt's own
+# DPkg::Lock::Timeout; the lists lock, which apt-get update does not wait for, by retrying while
+# the error is a lock held by someone else, until the same deadline. Then it fails as before.
+SIGPROBE_APT_LOCK_TIMEOUT=${SIGPROBE_APT_LOCK_TIMEOUT:-300}
+
+# apt_get args...: apt-get as root (sudo when not root), non-interactive, waiting for apt's locks.
+apt_get() {
+  local sudo="" err rc said=0 deadline=$((SECONDS + SIGPROBE_APT_LOCK_TIMEOUT))
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  err=$(mktemp)
+  while :; do
+    rc=0
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout="$SIGPROBE_APT_LOCK_TIMEOUT" "$@" >&2 2>"$err" || rc=$?
+    if [ "$rc" -ne 0 ] && grep -q "Could not get lock" "$err" && [ "$SECONDS" -lt "$deadline" ]; then
+      if [ "$said" = 0 ]; then
+        echo "apt is busy, waiting up to ${SIGPROBE_APT_LOCK_TIMEOUT}s: $(grep -m1 "Could not get lock" "$err" | sed 's/^E: //')" >&2
+        said=1
+      fi
+      sleep 2
+      continue
+    fi
+    cat "$err" >&2
+    rm -f "$err"
+    [ "$rc" -eq 0 ] && [ "$said" = 1 ] && echo "apt lock free again: apt-get $1 done" >&2
+    return "$rc"
   done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  echo "installing Debian packages: ${missing[*]}" >&2
-  local SUDO=""
-  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
+}
+
+# debs_missing pkg...: prints the packages that are not installed.
+debs_missing() {
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"
+  done
+}
+
+# apt_install pkg...: apt-get update, then install (each waiting for a busy apt, see above).
+apt_install() {
+  echo "installing Debian packages: $*" >&2
+  apt_get update -qq
+  apt_get install -y -qq "$@"
+}
+
+ensure_debs() {
+  local missing
+  missing=$(debs_missing "$@")
+  [ -z "$missing" ] && return 0
+  # shellcheck disable=SC2086 # one package name per word
+  apt_install $missing
 }
 
 # npm ci when node_modules is missing or older than the lock file; then the TypeScript build.

@@ -57,7 +57,7 @@ export function captureOpenError(path: string, err: unknown): CaptureError {
   return new CaptureError('E_CAPTURE_OPEN', path, `cannot read capture file ${path}: ${errnoText(err)}`, err);
 }
 
-/** `detail` completes "<path> is not a pcap or pcapng file (...)", e.g. "magic 0x48656c6c". */
+/** `detail` completes "<path> is not a pcap or pcapng file (...)", e.g. "magic 48 65 6c 6c" (the octets as in the file). */
 export function notACaptureError(path: string, detail: string): CaptureError {
   return new CaptureError('E_NOT_A_CAPTURE', path, `${path} is not a pcap or pcapng file (${detail})`);
 }

@@ -7,6 +7,14 @@
 export const PCAP_MAGIC_US = 0xa1b2c3d4;
 /** pcap file header magic, nanosecond timestamps. */
 export const PCAP_MAGIC_NS = 0xa1b23c4d;
+/**
+ * "Modified" pcap (Alexey Kuznetsov's patched libpcap; libpcap KUZNETZOV_TCPDUMP_MAGIC, Wireshark
+ * PCAP_MODIFIED_MAGIC / pcap-ss991029): microsecond timestamps, and every record header is
+ * followed by ifindex(4), protocol(2), pkt_type(1), pad(1).
+ */
+export const PCAP_MAGIC_MODIFIED = 0xa1b2cd34;
+/** Record header of the modified format: the 16 octets of pcap + 8 (struct pcap_sf_patched_pkthdr). */
+export const PCAP_MODIFIED_RECORD_HEADER_LEN = 24;
 /** pcap file header: magic(4) version_major(2) version_minor(2) thiszone(4) sigfigs(4) snaplen(4) linktype(4). */
 export const PCAP_FILE_HEADER_LEN = 24;
 /** pcap record header: ts_sec(4) ts_subsec(4) caplen(4) len(4). */

@@ -38,6 +38,18 @@ export function parseArgs(argv: readonly string[], known: Record<string, 'string
   return { positional, options };
 }
 
+/**
+ * true when the arguments ask for help: `--help` or `-h` anywhere before a `--` (main.ts then
+ * prints the subcommand's usage and exits 0 instead of running it).
+ */
+export function wantsHelp(argv: readonly string[]): boolean {
+  for (const a of argv) {
+    if (a === '--') return false;
+    if (a === '--help' || a === '-h') return true;
+  }
+  return false;
+}
+
 export function intOption(p: ParsedArgs, name: string, dflt: number, min = 0): number {
   const v = p.options.get(name);
   if (v === undefined) return dflt;

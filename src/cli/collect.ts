@@ -58,10 +58,11 @@ export async function collectMain(argv: readonly string[], out: (s: string) => v
   if (requeue !== undefined) return requeueMain(cfg, pgPassword, requeue, out);
   // Loaded here, not at the top: bullmq / pg cost every other command ~0.1 s of start-up.
   const { Collector } = require('../collector/collector') as typeof import('../collector/collector');
-  const collector = new Collector({ cfg, pgPassword, log: createLogger('collect', cfg.logLevel) });
+  const log = createLogger('collect', cfg.logLevel);
+  const collector = new Collector({ cfg, pgPassword, log });
   out(`sigprobe: collecting queue ${cfg.queue} from ${cfg.redis.host}:${cfg.redis.port} into schema ${cfg.postgres.schema}`);
   const server = cfg.metricsListen ? await serveRegistry(cfg.metricsListen, collectorMetrics(collector, `${process.pid}`), out) : null;
-  return runUntilSignal(collector, server, () => `collector stopped; ${collector.counters.recordsStored} records in ${collector.counters.batchesStored} batches stored`, out);
+  return runUntilSignal(collector, server, () => `collector stopped; ${collector.counters.recordsStored} records in ${collector.counters.batchesStored} batches stored`, out, log);
 }
 
 /**

@@ -5,11 +5,12 @@ import type { Config } from '../config/schema';
 import { IdentityProtector, loadOrCreateKey, type IdentityMode } from '../correlate/identities';
 import { Pipeline } from '../dispatch/pipeline';
 import { openSpool } from '../spool/spool';
-import { SpoolClient } from '../spool/spoolClient';
+import { REPLAY_FAIL_AFTER_MS, SpoolClient } from '../spool/spoolClient';
 import { AnomalySampler } from '../capture/anomalySampler';
 import { DEFAULT_GTP_PORTS, type GtpOptionsInput } from '../dispatch/gtp';
-import { loadActiveTunnels, saveActiveTunnels } from '../spool/activeTunnels';
+import { loadActiveTunnels, TunnelCheckpoint } from '../spool/activeTunnels';
 import { ProbeMetrics, type MetricSources } from '../metrics/probeMetrics';
+import { loadNetworks } from '../correlate/networks';
 
 /** Everything one capture source needs: spool, identity protection, pipeline. */
 export interface Probe {
@@ -38,7 +39,15 @@ export function defaultKeyFile(spoolPath: string): string {
   return join(dirname(spoolPath), 'sigprobe-pseudonym.key');
 }
 
-export function buildProbe(cfg: Config, identities?: IdentityMode, source?: string): Probe {
+/**
+ * `live`: the daemon's spool policy — a failing spool (disk full) is held and retried for as
+ * long as it takes while capturing (its stop bounds the wait). Otherwise (replay, a batch job)
+ * a spool that keeps failing for REPLAY_FAIL_AFTER_MS with nothing committed fails the command
+ * (E_SPOOL `spool write failed: ...`), what was committed before staying intact.
+ */
+export function buildProbe(cfg: Config, identities?: IdentityMode, source?: string, live = false): Probe {
+  // A bad networks file fails before the spool is touched.
+  const networks = cfg.networks ? loadNetworks(cfg.networks.file) : null;
   const mode = identities ?? cfg.privacy.identities;
   let key: Buffer | null = null;
   let keyFile: string | null = null;
@@ -48,7 +57,10 @@ export function buildProbe(cfg: Config, identities?: IdentityMode, source?: stri
   }
   const ids = new IdentityProtector(mode, key);
   const db = openSpool(cfg.spool.path);
-  const writer = new SpoolClient(cfg.spool.path, { batchSize: cfg.spool.batchSize });
+  const writer = new SpoolClient(
+    cfg.spool.path,
+    live ? { batchSize: cfg.spool.batchSize } : { batchSize: cfg.spool.batchSize, failAfterMs: REPLAY_FAIL_AFTER_MS, quiet: true },
+  );
   const l = cfg.limits;
   const dbg = cfg.debug;
   const sampler = dbg.anomalyPcap
@@ -62,6 +74,7 @@ export function buildProbe(cfg: Config, identities?: IdentityMode, source?: stri
   const sink = metrics.sink(writer);
   const pipeline = new Pipeline(sink, ids, {
     site: cfg.site,
+    networks,
     tunnelSink: sink,
     sampler,
     tcap: { maxPending: l.tcap.maxPending, idleTimeoutUs: l.tcap.idleTimeoutSeconds * 1e6 },
@@ -104,16 +117,32 @@ export function gtpOptions(cfg: Config): GtpOptionsInput {
   };
 }
 
-/** Live start: the GTP tunnels saved by the previous run's stop become active again. */
-export function restoreGtpTunnels(probe: Probe): number {
-  const { states } = loadActiveTunnels(probe.db);
-  return probe.pipeline.gtp.tunnels.importActive(states);
+/**
+ * Live start: the GTP tunnels checkpointed by the previous run (at its last flush before a stop
+ * or a crash) become active again, and from now on every spool batch carries the changes of the
+ * active set (src/spool/activeTunnels.ts). Returns how many tunnels were restored.
+ */
+export function restoreGtpTunnels(probe: Pick<Probe, 'db' | 'pipeline'> & { writer: Pick<SpoolClient, 'checkpointSource'> }): number {
+  const { states, lastKey } = loadActiveTunnels(probe.db);
+  const tunnels = probe.pipeline.gtp.tunnels;
+  const ckpt = new TunnelCheckpoint(lastKey);
+  tunnels.changes = ckpt;
+  probe.writer.checkpointSource = () => ckpt.take();
+  return tunnels.importActive(states);
 }
 
 /**
- * Live stop: the active GTP tunnels are saved to the spool instead of being closed as
- * `shutdown` (call before pipeline.finish, which then finds none to close).
+ * Live stop: the active GTP tunnels outlive the probe. Their last changes go to the spool with
+ * the batch flushed here; then they leave the table without rows (not closed as `shutdown`;
+ * call before pipeline.finish, which then finds none to close) and the checkpoint keeps them for
+ * the next start. Returns how many were kept.
  */
-export function saveGtpTunnels(probe: Probe): number {
-  return saveActiveTunnels(probe.db, probe.pipeline.gtp.tunnels.exportActive(true));
+export function keepGtpTunnels(probe: Pick<Probe, 'pipeline'> & { writer: Pick<SpoolClient, 'flush' | 'checkpointSource'> }): number {
+  const tunnels = probe.pipeline.gtp.tunnels;
+  // User-plane counters are checkpointed at most once a minute per busy tunnel: bring them all in.
+  tunnels.markUserPlaneChanged();
+  probe.writer.flush();
+  tunnels.changes = null;
+  probe.writer.checkpointSource = null;
+  return tunnels.exportActive(true).length;
 }

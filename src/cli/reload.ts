@@ -2,7 +2,7 @@ import type { Config } from '../config/schema';
 import type { Probe } from './probe';
 
 /** Keys whose change needs a restart of the probe (capture handle, spool file, identity keys). */
-const RESTART_KEYS: readonly (keyof Config)[] = ['site', 'capture', 'spool', 'privacy', 'metrics', 'debug', 'gtp'];
+const RESTART_KEYS: readonly (keyof Config)[] = ['site', 'capture', 'spool', 'privacy', 'metrics', 'debug', 'gtp', 'networks'];
 
 function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);

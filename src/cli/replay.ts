@@ -1,4 +1,4 @@
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { statSync } from 'node:fs';
 import { SigprobeError } from '../config/errors';
 import { defaultConfig, loadConfig } from '../config/load';
@@ -6,16 +6,18 @@ import type { IdentityMode } from '../correlate/identities';
 import { PcapReader } from '../capture/pcapReader';
 import { isSupportedLinkType, linkTypeName, supportedLinkTypesText } from '../capture/linkTypes';
 import { buildProbe } from './probe';
-import { buildSummary, formatSummary, type Summary } from './summary';
+import { buildSummary, captureWarning, formatSummary, type Summary } from './summary';
+import { Layer } from '../metrics/layers';
 import { parseArgs, strOption } from './args';
+import { loadNetworks } from '../correlate/networks';
 
-export const REPLAY_USAGE = 'usage: sigprobe replay <capture>... --spool <db> [--config <file>] [--identities raw|pseudonymize|drop] [--site <id>] [--json]';
+export const REPLAY_USAGE = 'usage: sigprobe replay <capture>... --spool <db> [--config <file>] [--identities raw|pseudonymize|drop] [--site <id>] [--networks <networks.yaml>] [--json]';
 
 /** Packets handed to the pipeline per read() call (keeps the loop synchronous and tight). */
 const READ_BATCH = 65536;
 
 export function replayMain(argv: readonly string[], out: (s: string) => void): Summary {
-  const p = parseArgs(argv, { spool: 'string', config: 'string', identities: 'string', site: 'string', json: 'flag' });
+  const p = parseArgs(argv, { spool: 'string', config: 'string', identities: 'string', site: 'string', networks: 'string', json: 'flag' });
   if (p.positional.length === 0) throw new SigprobeError('E_USAGE', `no capture file given\n${REPLAY_USAGE}`);
   const cfgFile = strOption(p, 'config');
   const spoolOpt = strOption(p, 'spool');
@@ -27,6 +29,12 @@ export function replayMain(argv: readonly string[], out: (s: string) => void): S
   const idOpt = strOption(p, 'identities');
   if (idOpt !== undefined && idOpt !== 'raw' && idOpt !== 'pseudonymize' && idOpt !== 'drop') {
     throw new SigprobeError('E_USAGE', `--identities expects raw, pseudonymize or drop, got '${idOpt}'`);
+  }
+  // The operators file (config/networks.yaml format): checked here, before any capture is opened.
+  const netOpt = strOption(p, 'networks');
+  if (netOpt !== undefined) {
+    cfg.networks = { file: resolve(netOpt) };
+    loadNetworks(cfg.networks.file);
   }
   // Open every capture first: a bad argument fails before anything is written.
   const readers: PcapReader[] = [];
@@ -64,11 +72,18 @@ export function replayMain(argv: readonly string[], out: (s: string) => void): S
       /* streaming: READ_BATCH packets at a time */
     }
     r.close();
+    // A damaged file (cut inside a record, a bogus block length, garbage appended) stops reading
+    // there: warn at once, count it (summary, runs), and replay exits 3 (README "Capture input").
+    const warning = captureWarning(r);
+    if (warning !== null) {
+      process.stderr.write(warning + '\n');
+      pipeline.counters.anomaly(Layer.Capture, r.stats.endAnomaly);
+    }
   }
   pipeline.finish('capture_end');
   writer.close();
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const summary = buildSummary(pipeline, db, firstId, readers.length, seconds, cfg.spool.path);
+  const summary = buildSummary(pipeline, db, firstId, readers.length, seconds, cfg.spool.path, readers);
   db.prepare('INSERT INTO runs (started_at, finished_at, mode, sources, site, packets, dialogues, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
     started.toISOString(),
     new Date().toISOString(),

@@ -45,5 +45,5 @@ export async function shipMain(argv: readonly string[], out: (s: string) => void
         out,
       )
     : null;
-  return runUntilSignal(shipper, server, () => `shipper stopped; ${shipper.counters.recordsShipped} records in ${shipper.counters.batchesShipped} batches shipped`, out);
+  return runUntilSignal(shipper, server, () => `shipper stopped; ${shipper.counters.recordsShipped} records in ${shipper.counters.batchesShipped} batches shipped`, out, log);
 }

@@ -1,4 +1,6 @@
 import type { Pipeline } from '../dispatch/pipeline';
+import type { PcapReader } from '../capture/pcapReader';
+import { CAPTURE_ANOMALY_NAMES } from '../capture/types';
 import { SCCP_RETURN_CAUSE_NAMES } from '../protocols/sccp/constants';
 
 /** RFC 4666 §3.1.2 message classes. */
@@ -22,17 +24,59 @@ export interface Summary {
   anomalies: { layer: string; reason: string; count: number }[];
   pending: number;
   /** GTP tunnel rows by end reason, and tunnels still active at the end. */
-  tunnels: { byEndReason: Record<string, number>; active: number };
+  tunnels: {
+    byEndReason: Record<string, number>;
+    active: number;
+    /** GTP-U G-PDUs counted on tunnels (T-PDU octets), and the ones that were not, by reason (unknown_teid...). */
+    userPlane: { packetsUp: number; packetsDown: number; bytesUp: number; bytesDown: number; missed: Record<string, number> };
+  };
+  /** Records whose home / visited country or visited operator stayed NULL, per table, by `<field>_unknown/<reason>`. */
+  networks: { dialogues: Record<string, number>; tunnels: Record<string, number> };
   /** SIGTRAN besides dialogues: M3UA by class, MTP3 user parts by SI, SCCP returns by cause. */
   sigtran: { m3uaByClass: Record<string, number>; bySi: Record<string, number>; sccpReturnedByCause: Record<string, number> };
   /** State counters of the reassembly layers (completed, expired, evicted...). */
   reassembly: { ip: Record<string, number>; sctp: Record<string, number>; sctpAssociations: Record<string, number>; xudt: Record<string, number> };
+  /**
+   * Capture files whose reading stopped at damage (a record cut short, a pcapng block with a bogus
+   * length, garbage after the last record...): the packets before it were replayed, nothing
+   * after it. `damaged` > 0 makes replay exit 3 (README "Capture input").
+   */
+  capture: { damaged: number; damage: CaptureDamage[] };
   spool: string;
   written: number;
 }
 
-/** Builds the replay summary from the pipeline counters and this run's rows in the spool. */
-export function buildSummary(p: Pipeline, db: Database, firstId: number, files: number, seconds: number, spool: string): Summary {
+export interface CaptureDamage {
+  file: string;
+  /** truncated_record | bad_block | oversize_record | read_error */
+  anomaly: string;
+  /** file offset of the damaged record / block */
+  offset: number;
+  /** what was wrong there */
+  detail: string;
+  /** packets read from the file before the damage */
+  packets: number;
+}
+
+/** The damage that ended reading a file, or null when it was read to its clean end. */
+export function captureDamage(r: PcapReader): CaptureDamage | null {
+  const a = r.stats.endAnomaly;
+  if (a === 0) return null;
+  return { file: r.path, anomaly: CAPTURE_ANOMALY_NAMES[a] ?? `anomaly${a}`, offset: r.endOffset, detail: r.endDetail, packets: r.stats.packets };
+}
+
+/** The warning line of a damaged file (stderr): `sigprobe: warning: x.pcap: truncated record at offset 123456 (...)`. */
+export function captureWarning(r: PcapReader): string | null {
+  const d = r.damage();
+  return d === null ? null : `sigprobe: warning: ${r.path}: ${d}; read stopped there after ${r.stats.packets} packets`;
+}
+
+/** Builds the replay summary from the pipeline counters, this run's rows in the spool and the
+ *  capture readers (their damage). */
+export function buildSummary(
+  p: Pipeline, db: Database, firstId: number, files: number, seconds: number, spool: string, readers: readonly PcapReader[] = [],
+): Summary {
+  const damage = readers.map(captureDamage).filter((d): d is CaptureDamage => d !== null);
   const decoded: Record<string, number> = {};
   for (const d of p.counters.decodedList()) decoded[d.layer] = d.count;
   const dialogues: Record<string, number> = {};
@@ -77,7 +121,15 @@ export function buildSummary(p: Pipeline, db: Database, firstId: number, files: 
     byEndReason,
     anomalies: p.counters.anomalyList(),
     pending: p.tcap.pending + p.diameter.transactions.pending + p.gtp.transactions.pendingCount,
-    tunnels: { byEndReason: tunnelsByEnd, active: p.gtp.tunnels.active },
+    tunnels: {
+      byEndReason: tunnelsByEnd,
+      active: p.gtp.tunnels.active,
+      userPlane: (() => {
+        const u = p.gtp.tunnels.userPlane;
+        return { packetsUp: u.packetsUp, packetsDown: u.packetsDown, bytesUp: u.bytesUp, bytesDown: u.bytesDown, missed: u.missedByReason() };
+      })(),
+    },
+    networks: { dialogues: { ...p.networks.stats.unknown.dialogues }, tunnels: { ...p.networks.stats.unknown.tunnels } },
     sigtran: {
       m3uaByClass: nonZero(st.m3uaByClass, (i) => M3UA_CLASS_NAMES[i] ?? `class${i}`),
       bySi: nonZero(st.bySi, (i) => SI_NAMES[i] ?? `si${i}`),
@@ -89,6 +141,7 @@ export function buildSummary(p: Pipeline, db: Database, firstId: number, files: 
       sctpAssociations: plain(p.sctp.assocs.counters),
       xudt: plain(p.sigtran.xudt.counters),
     },
+    capture: { damaged: damage.length, damage },
     spool,
     written,
   };
@@ -106,9 +159,12 @@ export function formatSummary(s: Summary): string {
     `dialogues: ${s.written} (${kv(s.dialogues)}); by protocol: ${kv(s.byProtocol)}`,
     `closed by: ${kv(s.byEndReason)}`,
     `gtp tunnels: ${kv(s.tunnels.byEndReason)}; active ${s.tunnels.active}`,
+    `gtp-u: up ${s.tunnels.userPlane.packetsUp} packets ${s.tunnels.userPlane.bytesUp} bytes, down ${s.tunnels.userPlane.packetsDown} packets ${s.tunnels.userPlane.bytesDown} bytes; not counted: ${kv(s.tunnels.userPlane.missed)}`,
+    `visited network unknown: dialogues ${kv(s.networks.dialogues)}; tunnels ${kv(s.networks.tunnels)}`,
     `sigtran: m3ua ${kv(s.sigtran.m3uaByClass)}; mtp3 users ${kv(s.sigtran.bySi)}; sccp returned ${kv(s.sigtran.sccpReturnedByCause)}`,
     `reassembly: ip ${kv(s.reassembly.ip)}; sctp ${kv(s.reassembly.sctp)}; xudt ${kv(s.reassembly.xudt)}`,
     `anomalies: ${s.anomalies.length ? s.anomalies.map((a) => `${a.layer}/${a.reason} ${a.count}`).join(', ') : 'none'}`,
+    `damaged capture files: ${s.capture.damaged}${s.capture.damage.map((d) => `; ${d.file}: ${d.anomaly.replace(/_/g, ' ')} at offset ${d.offset}${d.detail ? ` (${d.detail})` : ''}, ${d.packets} packets before it`).join('')}`,
     `spool: ${s.spool} (${s.written} rows written)`,
   ];
   return lines.join('\n');

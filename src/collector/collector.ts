@@ -16,7 +16,7 @@ import { backoffDelay, settledWithin, sleep } from '../ship/backoff';
 import { decompress, JOB_BACKOFF_TYPE, validateBatch, type BatchJobData } from '../ship/batch';
 import { checkRedisDurability, redisLabel, redisOptions, tlsOptions } from '../ship/connection';
 import { silentLogger, type Logger } from '../ship/log';
-import { errorReason, isPermanentPgError, PoisonBatchError } from './errors';
+import { errorReason, isConnectionError, isPermanentPgError, PoisonBatchError } from './errors';
 import { BatchStore, migrateCentral } from './store';
 
 /** Attempts after which a batch whose records have no partition is given up (its day list lies). */
@@ -44,6 +44,7 @@ export function collectorPool(cfg: CollectorConfig, pgPassword?: string): Pool {
     statement_timeout: 300_000,
   });
   // Idle connections die when PostgreSQL restarts: the pool drops them and opens new ones.
+  // (Checked-out clients have a listener of their own while they are out: store.ts withClient.)
   pool.on('error', () => {});
   return pool;
 }
@@ -78,6 +79,8 @@ export class Collector {
   private readonly abort = new AbortController();
   /** stores in progress (their PostgreSQL transactions) */
   private readonly storing = new Set<Promise<unknown>>();
+  /** wall time (ms) when a store first failed for want of PostgreSQL, 0 while it answers */
+  private pgDownSince = 0;
 
   constructor(private readonly opts: CollectorOptions) {
     this.log = opts.log ?? silentLogger;
@@ -180,6 +183,10 @@ export class Collector {
     this.storing.add(storing);
     try {
       const r = await storing;
+      if (this.pgDownSince !== 0) {
+        this.log('info', 'postgres_up', { downForMs: Date.now() - this.pgDownSince });
+        this.pgDownSince = 0;
+      }
       this.counters.batchesStored++;
       this.counters.recordsStored += r.inserted;
       this.counters.duplicateRecords += r.duplicates;
@@ -193,6 +200,11 @@ export class Collector {
         return this.poison(jobId, job.data, `no partition for some records (their days are not in the batch header): ${errorReason(e)}`);
       }
       this.counters.transientFailures++;
+      // PostgreSQL restarted, crashed or unreachable: logged once per outage (the batches are retried)
+      if (this.pgDownSince === 0 && isConnectionError(e)) {
+        this.pgDownSince = Date.now();
+        this.log('warn', 'postgres_down', { error: errorReason(e) });
+      }
       this.log('warn', 'batch_retry', { jobId, attempt: job.attemptsMade + 1, error: errorReason(e) });
       throw e;
     } finally {

@@ -26,3 +26,21 @@ export function errorReason(e: unknown): string {
   const msg = typeof err?.message === 'string' ? err.message : String(e);
   return typeof err?.code === 'string' && /^[0-9A-Z]{5}$/.test(err.code) ? `postgres ${err.code}: ${msg}` : msg;
 }
+
+/** Node socket errors of a lost or refused PostgreSQL connection. */
+const SOCKET_ERRNOS = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/**
+ * true when the error says PostgreSQL is unreachable, not that the batch is wrong: a socket error,
+ * SQLSTATE class 08 (connection exception), 57P01 admin_shutdown ("terminating connection due to
+ * administrator command": `pg_ctl stop -m fast`), 57P02 crash_shutdown, 57P03 cannot_connect_now
+ * (starting up, recovering), or the pg driver's own "Connection terminated" / "not queryable" /
+ * connect timeout.
+ */
+export function isConnectionError(e: unknown): boolean {
+  const err = e as { code?: unknown; message?: unknown };
+  const code = typeof err?.code === 'string' ? err.code : '';
+  if (SOCKET_ERRNOS.has(code) || code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03') return true;
+  const msg = typeof err?.message === 'string' ? err.message : '';
+  return /^Connection terminated|not queryable|timeout exceeded when trying to connect|Connection ended unexpectedly/.test(msg);
+}

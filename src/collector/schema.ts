@@ -17,6 +17,7 @@
  * into the table as they are (store.ts).
  */
 import type { ShipTable } from '../ship/batch';
+import { ROLLUP_DDL } from './rollups';
 
 /** Spool columns as stored centrally: [name, PostgreSQL type, NOT NULL]. */
 export type ColumnDef = readonly [name: string, type: 'text' | 'bigint', notNull: boolean];
@@ -41,6 +42,8 @@ export const CENTRAL_COLUMNS: Record<ShipTable, readonly ColumnDef[]> = {
     ['visited_mnc', T, false], ['rat_type', T, false], ['hop_by_hop', B, false], ['end_to_end', B, false],
     ['seq', B, false], ['apn', T, false], ['teid', B, false], ['req_ctrl_teid', B, false],
     ['rsp_ctrl_teid', B, false], ['imei_tac', T, false],
+    // migration 3
+    ['home_country', T, false], ['visited_country', T, false], ['visited_operator', T, false], ['cell_id', T, false],
   ],
   tunnels: [
     ['protocol', T, true], ['imsi', T, false], ['msisdn', T, false], ['home_mcc', T, false],
@@ -50,8 +53,18 @@ export const CENTRAL_COLUMNS: Record<ShipTable, readonly ColumnDef[]> = {
     ['create_cause', B, false], ['create_time_us', B, true], ['setup_delay_us', B, false],
     ['end_time_us', B, false], ['duration_us', B, false], ['delete_cause', B, false], ['end_reason', T, true],
     ['create_frame', B, false], ['end_frame', B, false], ['site', T, true], ['source', T, true],
+    // migration 3
+    ['home_country', T, false], ['visited_country', T, false], ['visited_operator', T, false],
+    ['packets_up', B, true], ['packets_down', B, true], ['bytes_up', B, true], ['bytes_down', B, true],
+    ['first_user_us', B, false], ['last_user_us', B, false],
   ],
 };
+
+/** How many of CENTRAL_COLUMNS migration 1 created (its SQL must never change: later columns are added by later migrations). */
+export const MIGRATION1_COLUMNS: Record<ShipTable, number> = { dialogues: 57, tunnels: 26 };
+
+/** Defaults of NOT NULL columns added after migration 1 (rows stored before them get it). */
+const ADDED_DEFAULTS: Readonly<Record<string, string>> = { packets_up: '0', packets_down: '0', bytes_up: '0', bytes_down: '0' };
 
 /** SQL of the record time (µs) from the staging table's columns (format 1 batches): the same rule as batch.ts TIME_COLUMNS. */
 export const TIME_SQL: Record<ShipTable, string> = {
@@ -60,7 +73,29 @@ export const TIME_SQL: Record<ShipTable, string> = {
 };
 
 function columnsDdl(t: ShipTable): string {
-  return CENTRAL_COLUMNS[t].map(([n, ty, nn]) => `  ${n} ${ty}${nn ? ' NOT NULL' : ''},`).join('\n');
+  return CENTRAL_COLUMNS[t]
+    .slice(0, MIGRATION1_COLUMNS[t])
+    .map(([n, ty, nn]) => `  ${n} ${ty}${nn ? ' NOT NULL' : ''},`)
+    .join('\n');
+}
+
+/**
+ * ` DEFAULT x` for a column added after migration 1 with a default, else ''. The staging table
+ * (store.ts) carries it too: a line from a shipper that predates the column (the counters of
+ * spool migration 4) gets the same value as a direct COPY.
+ */
+export function columnDefaultSql(name: string): string {
+  const d = ADDED_DEFAULTS[name];
+  return d !== undefined ? ` DEFAULT ${d}` : '';
+}
+
+/** ALTER TABLE adding the columns of CENTRAL_COLUMNS[t] from index `from` to `to` (partitions follow their parent). */
+function addColumns(t: ShipTable, from: number, to: number): string {
+  const cols = CENTRAL_COLUMNS[t].slice(from, to).map(([n, ty, nn]) => {
+    const d = ADDED_DEFAULTS[n];
+    return `ADD COLUMN ${n} ${ty}${d !== undefined ? ` DEFAULT ${d}` : ''}${nn ? ' NOT NULL' : ''}`;
+  });
+  return `ALTER TABLE {s}.${t} ${cols.join(', ')};`;
 }
 
 /**
@@ -181,6 +216,21 @@ ALTER TABLE {s}.failed_batches ADD COLUMN requeued_at timestamptz, ADD COLUMN re
 
 ${rekey('tunnels')}
 `,
+  },
+  {
+    version: 3,
+    name: 'visited network (home/visited country, operator, cell id) and GTP-U user-plane counters on tunnels',
+    // The spool's migration 4 (src/spool/migrations.ts): the same columns, the same meaning.
+    sql: `
+${addColumns('dialogues', 57, 61)}
+${addColumns('tunnels', 26, 35)}
+`,
+  },
+  {
+    version: 4,
+    name: 'rollups (hourly dialogues and tunnels with t-digest and HLL, per-device day state): extensions hll and tdigest',
+    // src/collector/rollups.ts: maintained in each batch's transaction, rebuilt by `collect --rebuild-rollups`.
+    sql: ROLLUP_DDL,
   },
 ];
 

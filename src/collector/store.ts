@@ -15,7 +15,9 @@ import { type BatchHeader, type ShipTable } from '../ship/batch';
 import { copyFrom } from './pgCopy';
 import { CSV_COPY_OPTIONS, csvSafe, jsonRowsToCopyText } from './copyText';
 import { PoisonBatchError } from './errors';
-import { CENTRAL_COLUMNS, dayStartSql, partitionDay, partitionName, PG_MIGRATIONS, TIME_SQL } from './schema';
+import { CENTRAL_COLUMNS, columnDefaultSql, dayStartSql, partitionDay, partitionName, PG_MIGRATIONS, TIME_SQL } from './schema';
+import { SigprobeError } from '../config/errors';
+import { applyBatchRollups, checkExtensions, extensionPrivilegeMessage, RollupSql } from './rollups';
 
 export interface StoreResult {
   /** rows inserted */
@@ -28,34 +30,68 @@ const ADVISORY_MIGRATE = 0x5167_0001;
 const ADVISORY_PARTITIONS = 0x5167_0002;
 const ADVISORY_SPOOLS = 0x5167_0003;
 
+/**
+ * Runs `fn` with a client checked out of the pool, and gives it back. pg emits 'error' on a client
+ * whose connection breaks — PostgreSQL restarted (57P01 to the query, then the socket closes),
+ * crashed (ECONNRESET) — even while the query in progress fails with it; the pool listens for that
+ * only while a client is idle, so a checked-out client without a listener of its own would take
+ * the whole process down. Here it has one for as long as it is out. After any error the client is
+ * destroyed rather than reused (its session may be dead or in an unknown state); the caller's
+ * error propagates (the batch is retried).
+ */
+export async function withClient<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>): Promise<T> {
+  const c = await pool.connect();
+  let failed: Error | undefined;
+  const onError = (e: Error) => {
+    failed ??= e;
+  };
+  c.on('error', onError);
+  try {
+    return await fn(c);
+  } catch (e) {
+    failed ??= e instanceof Error ? e : new Error(String(e));
+    throw e;
+  } finally {
+    // A failed client keeps the listener: late 'error' events of its dying socket are swallowed.
+    if (failed === undefined) c.removeListener('error', onError);
+    c.release(failed);
+  }
+}
+
 /** Applies the central migrations that are missing (`upTo`: only those up to that version); returns how many were applied. */
 export async function migrateCentral(pool: Pool, schema: string, upTo = Infinity): Promise<number> {
   const s = escapeIdentifier(schema);
-  const c = await pool.connect();
-  try {
-    await c.query('SELECT pg_advisory_lock($1)', [ADVISORY_MIGRATE]);
-    await c.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
-    await c.query(`CREATE TABLE IF NOT EXISTS ${s}.collector_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
-    const have = new Set((await c.query(`SELECT version FROM ${s}.collector_migrations`)).rows.map((r: { version: number }) => r.version));
-    let applied = 0;
-    for (const m of PG_MIGRATIONS) {
-      if (have.has(m.version) || m.version > upTo) continue;
-      await c.query('BEGIN');
-      try {
-        await c.query(m.sql.replaceAll('{s}', s));
-        await c.query(`INSERT INTO ${s}.collector_migrations (version, name) VALUES ($1, $2)`, [m.version, m.name]);
-        await c.query('COMMIT');
-      } catch (e) {
-        await c.query('ROLLBACK');
-        throw e;
+  return withClient(pool, async (c) => {
+    try {
+      await c.query('SELECT pg_advisory_lock($1)', [ADVISORY_MIGRATE]);
+      await c.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+      await c.query(`CREATE TABLE IF NOT EXISTS ${s}.collector_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+      const have = new Set((await c.query(`SELECT version FROM ${s}.collector_migrations`)).rows.map((r: { version: number }) => r.version));
+      // the rollups' extensions (migration 4): refuse with one line when a package is missing
+      await checkExtensions(c);
+      let applied = 0;
+      for (const m of PG_MIGRATIONS) {
+        if (have.has(m.version) || m.version > upTo) continue;
+        await c.query('BEGIN');
+        try {
+          await c.query(m.sql.replaceAll('{s}', s));
+          await c.query(`INSERT INTO ${s}.collector_migrations (version, name) VALUES ($1, $2)`, [m.version, m.name]);
+          await c.query('COMMIT');
+        } catch (e) {
+          await c.query('ROLLBACK').catch(() => {});
+          // 42501: CREATE EXTENSION of an untrusted extension (hll, tdigest) by a role that is not superuser
+          if ((e as { code?: string }).code === '42501' && /extension/i.test((e as Error).message)) {
+            throw new SigprobeError('E_CONFIG', extensionPrivilegeMessage(c.database ?? 'sigprobe'));
+          }
+          throw e;
+        }
+        applied++;
       }
-      applied++;
+      return applied;
+    } finally {
+      await c.query('SELECT pg_advisory_unlock($1)', [ADVISORY_MIGRATE]).catch(() => {});
     }
-    return applied;
-  } finally {
-    await c.query('SELECT pg_advisory_unlock($1)', [ADVISORY_MIGRATE]).catch(() => {});
-    c.release();
-  }
+  });
 }
 
 interface TableSql {
@@ -100,8 +136,12 @@ export class BatchStore {
   /** connections that have their staging tables */
   private readonly staged = new WeakSet<PoolClient>();
 
-  constructor(private readonly pool: Pool, readonly schema: string) {
+  /** the rollup statements; null when collector.rollups is false */
+  private readonly rollups: RollupSql | null;
+
+  constructor(private readonly pool: Pool, readonly schema: string, opts: { rollups?: boolean } = {}) {
     this.s = escapeIdentifier(schema);
+    this.rollups = opts.rollups === false ? null : new RollupSql(schema);
     const epochUs = (us: string) => `timestamptz 'epoch' + ${us} * interval '1 microsecond'`;
     const progress = (lastRecordTs: string) =>
       `INSERT INTO ${this.s}.probe_progress AS p (probe_id, spool_id, tbl, max_spool_id, records, duplicates, batches, last_record_ts, updated_at) ` +
@@ -119,7 +159,7 @@ export class BatchStore {
         `SELECT $1, $2, id, coalesce(ts, ${epochUs(TIME_SQL[t])}), ${names.join(', ')} FROM ${stage}`;
       return {
         known: new Set(['id', 'ts', ...names]),
-        stageDdl: `CREATE TEMP TABLE IF NOT EXISTS stage_${t} (id bigint, ts timestamptz, ${cols.map(([n, ty]) => `${n} ${ty}`).join(', ')}) ON COMMIT DELETE ROWS`,
+        stageDdl: `CREATE TEMP TABLE IF NOT EXISTS stage_${t} (id bigint, ts timestamptz, ${cols.map(([n, ty]) => `${n} ${ty}${columnDefaultSql(n)}`).join(', ')}) ON COMMIT DELETE ROWS`,
         insert,
         insertIdempotent: `${insert} ON CONFLICT DO NOTHING`,
         // $3 table, $4 last id, $5 inserted, $6 duplicates; the newest record time from the
@@ -145,53 +185,52 @@ export class BatchStore {
     const spoolNo = await this.spoolNo(h.probe, h.spool);
     await this.ensurePartitions(h.table, h.days);
     const input = this.copyInput(payload, h.cols.length);
-    const c = await this.pool.connect();
-    let release: Error | undefined;
     try {
-      if (!this.staged.has(c)) {
-        await c.query(`${this.tables.dialogues.stageDdl}; ${this.tables.tunnels.stageDdl}`);
-        this.staged.add(c);
-      }
-      await c.query('BEGIN');
-      try {
-        let inserted: number;
-        // format 2 (validated: 'ts' second, tmax present) goes straight into the table
-        const direct = h.cols[1] === 'ts';
-        if (direct) {
-          // the column defaults of probe_id and spool_no read these (transaction-local)
-          await c.query({ name: 'set_probe', text: "SELECT set_config('sigprobe.probe_id', $1, true), set_config('sigprobe.spool_no', $2, true)", values: [h.probe, String(spoolNo)] });
-          const cols = ['record_id', ...h.cols.slice(1)];
-          await c.query('SAVEPOINT direct');
-          try {
-            inserted = checkCount(await copyFrom(c, `COPY ${this.s}.${h.table} (${cols.join(', ')}) FROM STDIN ${input.options}`, input.data), h);
-            await c.query('RELEASE SAVEPOINT direct');
-          } catch (e) {
-            if ((e as { code?: string }).code !== '23505') throw e;
-            await c.query('ROLLBACK TO SAVEPOINT direct');
-            this.counters.redelivered++;
-            inserted = await this.viaStage(c, h, spoolNo, input, true);
-          }
-        } else {
-          this.counters.staged++;
-          inserted = await this.viaStage(c, h, spoolNo, input, false);
+      // (a client that failed is not reused: withClient destroys it)
+      return await withClient(this.pool, async (c) => {
+        if (!this.staged.has(c)) {
+          await c.query(`${this.tables.dialogues.stageDdl}; ${this.tables.tunnels.stageDdl}`);
+          this.staged.add(c);
         }
-        const counts = [h.probe, h.spool, h.table, h.last, inserted, h.count - inserted];
-        if (direct) await c.query({ name: `progress_${h.table}_${this.schema}`, text: t.progress, values: [...counts, h.tmax] });
-        else await c.query({ name: `progress1_${h.table}_${this.schema}`, text: t.progressStaged, values: counts });
-        await c.query('COMMIT');
-        return { inserted, duplicates: h.count - inserted };
-      } catch (e) {
-        await c.query('ROLLBACK').catch(() => {});
-        throw e;
-      }
+        await c.query('BEGIN');
+        try {
+          let inserted: number;
+          // format 2 (validated: 'ts' second, tmax present) goes straight into the table
+          const direct = h.cols[1] === 'ts';
+          if (direct) {
+            // the column defaults of probe_id and spool_no read these (transaction-local)
+            await c.query({ name: 'set_probe', text: "SELECT set_config('sigprobe.probe_id', $1, true), set_config('sigprobe.spool_no', $2, true)", values: [h.probe, String(spoolNo)] });
+            const cols = ['record_id', ...h.cols.slice(1)];
+            await c.query('SAVEPOINT direct');
+            try {
+              inserted = checkCount(await copyFrom(c, `COPY ${this.s}.${h.table} (${cols.join(', ')}) FROM STDIN ${input.options}`, input.data), h);
+              await c.query('RELEASE SAVEPOINT direct');
+            } catch (e) {
+              if ((e as { code?: string }).code !== '23505') throw e;
+              await c.query('ROLLBACK TO SAVEPOINT direct');
+              this.counters.redelivered++;
+              inserted = await this.viaStage(c, h, spoolNo, input, true);
+            }
+          } else {
+            this.counters.staged++;
+            inserted = await this.viaStage(c, h, spoolNo, input, false);
+          }
+          // the rollups, from the rows this transaction inserted (rollups.ts)
+          if (this.rollups && inserted > 0) await applyBatchRollups(c, this.rollups, this.schema, h, spoolNo);
+          const counts = [h.probe, h.spool, h.table, h.last, inserted, h.count - inserted];
+          if (direct) await c.query({ name: `progress_${h.table}_${this.schema}`, text: t.progress, values: [...counts, h.tmax] });
+          else await c.query({ name: `progress1_${h.table}_${this.schema}`, text: t.progressStaged, values: counts });
+          await c.query('COMMIT');
+          return { inserted, duplicates: h.count - inserted };
+        } catch (e) {
+          await c.query('ROLLBACK').catch(() => {});
+          throw e;
+        }
+      });
     } catch (e) {
-      // A connection that failed mid-protocol is not reused.
-      if (!(e instanceof PoisonBatchError) && !(e as { code?: string }).code) release = e as Error;
       // A missing partition means our cache is stale (another collector's retention dropped it).
       if ((e as { code?: string }).code === '23514') this.partitionsLoaded = false;
       throw e;
-    } finally {
-      c.release(release);
     }
   }
 
@@ -252,26 +291,25 @@ export class BatchStore {
     const key = `${probe}/${spool}`;
     const have = this.spoolNos.get(key);
     if (have !== undefined) return have;
-    const c = await this.pool.connect();
-    try {
-      await c.query('BEGIN');
-      await c.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_SPOOLS]);
-      await c.query(
-        `INSERT INTO ${this.s}.probe_spools (probe_id, spool_id, spool_no) ` +
-          `SELECT $1, $2, coalesce(max(spool_no) + 1, 0) FROM ${this.s}.probe_spools WHERE probe_id = $1 ON CONFLICT (probe_id, spool_id) DO NOTHING`,
-        [probe, spool],
-      );
-      const r = await c.query(`SELECT spool_no FROM ${this.s}.probe_spools WHERE probe_id = $1 AND spool_id = $2`, [probe, spool]);
-      await c.query('COMMIT');
-      const no = r.rows[0].spool_no as number;
-      this.spoolNos.set(key, no);
-      return no;
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => {});
-      throw e;
-    } finally {
-      c.release();
-    }
+    return withClient(this.pool, async (c) => {
+      try {
+        await c.query('BEGIN');
+        await c.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_SPOOLS]);
+        await c.query(
+          `INSERT INTO ${this.s}.probe_spools (probe_id, spool_id, spool_no) ` +
+            `SELECT $1, $2, coalesce(max(spool_no) + 1, 0) FROM ${this.s}.probe_spools WHERE probe_id = $1 ON CONFLICT (probe_id, spool_id) DO NOTHING`,
+          [probe, spool],
+        );
+        const r = await c.query(`SELECT spool_no FROM ${this.s}.probe_spools WHERE probe_id = $1 AND spool_id = $2`, [probe, spool]);
+        await c.query('COMMIT');
+        const no = r.rows[0].spool_no as number;
+        this.spoolNos.set(key, no);
+        return no;
+      } catch (e) {
+        await c.query('ROLLBACK').catch(() => {});
+        throw e;
+      }
+    });
   }
 
   private async loadPartitions(): Promise<void> {
@@ -294,24 +332,23 @@ export class BatchStore {
     if (!this.partitionsLoaded) await this.loadPartitions();
     const missing = days.filter((d) => !this.partitions[table].has(d));
     if (missing.length === 0) return;
-    const c = await this.pool.connect();
-    try {
-      await c.query('BEGIN');
-      await c.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_PARTITIONS]);
-      for (const d of missing) {
-        await c.query(
-          `CREATE TABLE IF NOT EXISTS ${this.s}.${escapeIdentifier(partitionName(table, d))} PARTITION OF ${this.s}.${table} ` +
-            `FOR VALUES FROM (${dayStartSql(d)}) TO (${dayStartSql(d + 1)})`,
-        );
+    return withClient(this.pool, async (c) => {
+      try {
+        await c.query('BEGIN');
+        await c.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_PARTITIONS]);
+        for (const d of missing) {
+          await c.query(
+            `CREATE TABLE IF NOT EXISTS ${this.s}.${escapeIdentifier(partitionName(table, d))} PARTITION OF ${this.s}.${table} ` +
+              `FOR VALUES FROM (${dayStartSql(d)}) TO (${dayStartSql(d + 1)})`,
+          );
+        }
+        await c.query('COMMIT');
+        for (const d of missing) this.partitions[table].add(d);
+      } catch (e) {
+        await c.query('ROLLBACK').catch(() => {});
+        throw e;
       }
-      await c.query('COMMIT');
-      for (const d of missing) this.partitions[table].add(d);
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => {});
-      throw e;
-    } finally {
-      c.release();
-    }
+    });
   }
 
   /** Drops day partitions older than `days` days (retention); returns the names dropped. */
@@ -319,26 +356,25 @@ export class BatchStore {
     await this.loadPartitions();
     const firstKept = Math.floor(nowMs / 86_400_000) - keepDays + 1;
     const dropped: string[] = [];
-    const c = await this.pool.connect();
-    try {
-      await c.query('BEGIN');
-      await c.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_PARTITIONS]);
-      for (const t of ['dialogues', 'tunnels'] as const) {
-        for (const d of [...this.partitions[t]].sort((a, b) => a - b)) {
-          if (d >= firstKept) continue;
-          const name = partitionName(t, d);
-          await c.query(`DROP TABLE IF EXISTS ${this.s}.${escapeIdentifier(name)}`);
-          this.partitions[t].delete(d);
-          dropped.push(name);
+    await withClient(this.pool, async (c) => {
+      try {
+        await c.query('BEGIN');
+        await c.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_PARTITIONS]);
+        for (const t of ['dialogues', 'tunnels'] as const) {
+          for (const d of [...this.partitions[t]].sort((a, b) => a - b)) {
+            if (d >= firstKept) continue;
+            const name = partitionName(t, d);
+            await c.query(`DROP TABLE IF EXISTS ${this.s}.${escapeIdentifier(name)}`);
+            this.partitions[t].delete(d);
+            dropped.push(name);
+          }
         }
+        await c.query('COMMIT');
+      } catch (e) {
+        await c.query('ROLLBACK').catch(() => {});
+        throw e;
       }
-      await c.query('COMMIT');
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => {});
-      throw e;
-    } finally {
-      c.release();
-    }
+    });
     return dropped;
   }
 }

@@ -32,6 +32,7 @@ export function parseConfig(text: string, file: string): Config {
   cfg.spool.path = resolve(base, cfg.spool.path);
   if (cfg.privacy.keyFile) cfg.privacy.keyFile = resolve(base, cfg.privacy.keyFile);
   if (cfg.debug.anomalyPcap) cfg.debug.anomalyPcap = resolve(base, cfg.debug.anomalyPcap);
+  if (cfg.networks) cfg.networks.file = resolve(base, cfg.networks.file);
   return cfg;
 }
 

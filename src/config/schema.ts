@@ -263,6 +263,15 @@ export const ConfigSchema = z
       })
       .strict()
       .default({}),
+    /**
+     * Operators of the site (config/networks.yaml format: GT prefixes, Diameter realms, PLMN ids →
+     * operator name): `visited_operator`, and `visited_mcc` / `visited_mnc` of MAP records.
+     * Without it, countries still come from the built-in E.164 / E.212 tables.
+     */
+    networks: z
+      .object({ file: z.string().min(1) })
+      .strict()
+      .optional(),
     /** `sigprobe ship`: spool → Redis (BullMQ). */
     ship: ShipSectionSchema.optional(),
     /** `sigprobe collect`: Redis → PostgreSQL (usually in a central-site file of its own). */

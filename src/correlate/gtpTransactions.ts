@@ -161,6 +161,11 @@ function isDelete(version: number, type: number): boolean {
     : type === Gtpv2Msg.DeleteSessionRequest || type === Gtpv2Msg.DeleteBearerRequest;
 }
 
+/** Requests that may move a tunnel's user-plane endpoints: Update PDP Context, Modify Bearer. */
+function isDataUpdate(version: number, type: number): boolean {
+  return version === 1 ? type === Gtpv1Msg.UpdatePdpContextRequest : type === Gtpv2Msg.ModifyBearerRequest;
+}
+
 function isCommand(type: number): boolean {
   return type === Gtpv2Msg.ModifyBearerCommand || type === Gtpv2Msg.DeleteBearerCommand || type === Gtpv2Msg.BearerResourceCommand;
 }
@@ -459,10 +464,21 @@ export class GtpTransactions {
     // The request's sender announced a new control endpoint (SGSN / MME / SGW change): once
     // accepted, the tunnel follows it.
     const tu = t.tunnel;
-    if (tu === null || !answered || !this.ok(t) || t.reqCtrlTeid < 0 || t.reqCtrlAddr === null) return;
+    if (tu === null || !answered || !this.ok(t)) return;
     const senderSide = t.tunnelSide === TunnelSide.PeerCtrl ? TunnelSide.CreatorCtrl : TunnelSide.PeerCtrl;
-    const a = tu.addr[senderSide];
-    if (tu.teid[senderSide] !== t.reqCtrlTeid || a === null || !a.equals(t.reqCtrlAddr)) tn.rekey(tu, senderSide, t.reqCtrlAddr, t.reqCtrlTeid);
+    if (t.reqCtrlTeid >= 0 && t.reqCtrlAddr !== null) {
+      const a = tu.addr[senderSide];
+      if (tu.teid[senderSide] !== t.reqCtrlTeid || a === null || !a.equals(t.reqCtrlAddr)) tn.rekey(tu, senderSide, t.reqCtrlAddr, t.reqCtrlTeid);
+    }
+    // User-plane endpoints announced by an accepted Update PDP Context (TEID Data I + GSN Address
+    // for user traffic, TS 29.060 §7.3.3-§7.3.4) or Modify Bearer (the bearer's F-TEID, TS 29.274
+    // §7.2.7-§7.2.8): G-PDUs are counted on the new TEIDs from now on.
+    if (isDataUpdate(t.version, t.reqType)) {
+      const senderData = senderSide === TunnelSide.CreatorCtrl ? TunnelSide.CreatorData : TunnelSide.PeerData;
+      const otherData = senderData === TunnelSide.CreatorData ? TunnelSide.PeerData : TunnelSide.CreatorData;
+      if (t.reqDataTeid > 0 && t.reqDataAddr !== null) tn.moveData(tu, senderData, t.reqDataAddr, t.reqDataTeid);
+      if (t.rspDataTeid > 0 && t.rspDataAddr !== null) tn.moveData(tu, otherData, t.rspDataAddr, t.rspDataTeid);
+    }
   }
 
   private emit(t: Txn, reason: EndReason): void {

@@ -22,6 +22,7 @@ import { TeidIndex, type TeidIndexNode } from './teidIndex';
 import type { RecordContext } from '../dispatch/pipeline';
 import type { TunnelRecord, TunnelSink } from './record';
 import { ipText } from '../protocols/gtp/strings';
+import { GpduMiss, UserPlaneStats } from './userPlane';
 
 export interface GtpTunnelLimits {
   /** Active tunnels at most. */
@@ -29,6 +30,9 @@ export interface GtpTunnelLimits {
   /** A tunnel with no control message for this long (packet time, µs) is closed. */
   idleTimeoutUs: number;
 }
+
+/** A tunnel carrying G-PDUs is marked changed for the live checkpoint at most this often (packet time). */
+const USER_CKPT_INTERVAL_US = 60_000_000;
 
 export const DEFAULT_GTP_TUNNEL_LIMITS: GtpTunnelLimits = { maxActive: 1_000_000, idleTimeoutUs: 24 * 3600 * 1e6 };
 
@@ -107,6 +111,26 @@ export interface TunnelState {
   setupDelayUs: number | null;
   createFrame: number | null;
   lastUs: number;
+  /** GTP-U user-plane counters (absent in states saved before migration 4: 0 / null). */
+  packetsUp?: number;
+  packetsDown?: number;
+  bytesUp?: number;
+  bytesDown?: number;
+  firstUserUs?: number | null;
+  lastUserUs?: number | null;
+  /** Row id in gtp_active_tunnels: set when loaded from the spool, never part of the saved JSON. */
+  ckptKey?: number;
+}
+
+/**
+ * Told of every change to the active set, so that the live probe can checkpoint only what
+ * changed since its last spool flush (src/spool/activeTunnels.ts, TunnelCheckpoint): `changed`
+ * when a tunnel opens or its state moves (control message, endpoint change), `ended` when it
+ * leaves the table (row written, or exported with remove).
+ */
+export interface TunnelChangeHook {
+  changed(t: Tunnel): void;
+  ended(t: Tunnel): void;
 }
 
 export class Tunnel implements LruNode {
@@ -132,6 +156,18 @@ export class Tunnel implements LruNode {
   createTimeUs = 0;
   setupDelayUs: number | null = null;
   createFrame: number | null = null;
+  /** GTP-U G-PDUs and T-PDU octets: up = to the peer's (GGSN / PGW) data endpoint, down = to the creator's. */
+  packetsUp = 0;
+  packetsDown = 0;
+  bytesUp = 0;
+  bytesDown = 0;
+  /** Packet time of the first / last G-PDU, -1 none. */
+  firstUserUs = -1;
+  lastUserUs = -1;
+  /** Packet time of the last G-PDU that marked the tunnel changed for the live checkpoint. */
+  ckptUserUs = -1;
+  /** Checkpoint key (row id in gtp_active_tunnels), 0 while never checkpointed. */
+  ckptKey = 0;
 }
 
 function bearerMatches(t: Tunnel, bearerId: number): boolean {
@@ -180,6 +216,10 @@ export class GtpTunnels {
   /** Tunnels opened (accepted Creates) and restored by importActive(). */
   opened = 0;
   restored = 0;
+  /** Change hook of the live checkpoint (null: nothing tracks changes, e.g. replay). */
+  changes: TunnelChangeHook | null = null;
+  /** GTP-U G-PDUs counted on tunnels, and those that were not, by reason. */
+  readonly userPlane = new UserPlaneStats();
 
   constructor(
     private readonly sink: TunnelSink | null,
@@ -205,6 +245,7 @@ export class GtpTunnels {
     this.setEndpoint(t, TunnelSide.PeerData, x.rspDataAddr, x.rspDataTeid);
     this.lru.push(t);
     this.opened++;
+    this.changes?.changed(t);
     this.bound();
     return t;
   }
@@ -243,7 +284,11 @@ export class GtpTunnels {
     t.nodes[side] = null;
     t.addr[side] = addr;
     t.teid[side] = teid;
-    if (addr !== null && teid >= 0) t.nodes[side] = (side < TunnelSide.CreatorData ? this.ctrl : this.data).add(t, addr, teid);
+    if (addr !== null && teid >= 0) {
+      const n = (side < TunnelSide.CreatorData ? this.ctrl : this.data).add(t, addr, teid);
+      n.tag = side;
+      t.nodes[side] = n;
+    }
   }
 
   // ------------------------------------------------------------------ lookups
@@ -290,13 +335,82 @@ export class GtpTunnels {
 
   /** A control message concerned the tunnel at packet time nowUs. */
   touch(t: Tunnel, nowUs: number): void {
-    if (t.active) this.lru.touch(t, nowUs > t.lastUs ? nowUs : t.lastUs);
+    if (!t.active) return;
+    this.lru.touch(t, nowUs > t.lastUs ? nowUs : t.lastUs);
+    this.changes?.changed(t);
   }
 
   /** A control endpoint moved (SGSN change: Update PDP Context; MME / SGW change: Modify Bearer). */
   rekey(t: Tunnel, side: TunnelSide.CreatorCtrl | TunnelSide.PeerCtrl, addr: Buffer, teid: number): void {
     if (!t.active) return;
     this.setEndpoint(t, side, addr, teid);
+    this.changes?.changed(t);
+  }
+
+  /**
+   * A user-plane endpoint moved (Update PDP Context: new SGSN / GGSN TEID Data I; Modify Bearer:
+   * new eNodeB / SGW F-TEID of the bearer): G-PDUs are counted on the new one from now on.
+   */
+  moveData(t: Tunnel, side: TunnelSide.CreatorData | TunnelSide.PeerData, addr: Buffer, teid: number): void {
+    if (!t.active) return;
+    const a = t.addr[side];
+    if (t.teid[side] === teid && a !== null && a.equals(addr)) return;
+    this.setEndpoint(t, side, addr, teid);
+    this.changes?.changed(t);
+  }
+
+  /**
+   * A G-PDU sent to (address at buf[off, off + len), teid) carrying `bytes` octets of T-PDU, at
+   * packet time tsUs: counted on the tunnel with that user-plane endpoint (one hash lookup).
+   * Sent to the peer's (GGSN / PGW) endpoint = uplink. Returns false when no tunnel has it.
+   */
+  userPacket(buf: Buffer, off: number, len: number, teid: number, bytes: number, tsUs: number): boolean {
+    const up = this.userPlane;
+    if (teid === 0) {
+      up.missed[GpduMiss.TeidZero]++;
+      return false;
+    }
+    const n = this.data.first(buf, off, len, teid);
+    if (n === null) {
+      up.missed[GpduMiss.UnknownTeid]++;
+      return false;
+    }
+    const t = n.owner;
+    if (n.tag === TunnelSide.PeerData) {
+      t.packetsUp++;
+      t.bytesUp += bytes;
+      up.packetsUp++;
+      up.bytesUp += bytes;
+    } else {
+      t.packetsDown++;
+      t.bytesDown += bytes;
+      up.packetsDown++;
+      up.bytesDown += bytes;
+    }
+    if (t.firstUserUs < 0) t.firstUserUs = tsUs;
+    if (tsUs > t.lastUserUs) t.lastUserUs = tsUs;
+    // Live: the checkpoint carries the counters; a busy tunnel is re-saved at most once a minute.
+    const ch = this.changes;
+    if (ch !== null && tsUs - t.ckptUserUs >= USER_CKPT_INTERVAL_US) {
+      t.ckptUserUs = tsUs;
+      ch.changed(t);
+    }
+    return true;
+  }
+
+  /** Live stop: every tunnel with G-PDUs not yet in the checkpoint is marked changed (then flushed). */
+  markUserPlaneChanged(): number {
+    const ch = this.changes;
+    if (ch === null) return 0;
+    let n = 0;
+    for (let t = this.lru.head; t !== null; t = t.lruNext as Tunnel | null) {
+      if (t.lastUserUs > t.ckptUserUs) {
+        t.ckptUserUs = t.lastUserUs;
+        ch.changed(t);
+        n++;
+      }
+    }
+    return n;
   }
 
   // ------------------------------------------------------------------ ends
@@ -353,6 +467,7 @@ export class GtpTunnels {
 
   private unlink(t: Tunnel): void {
     t.active = false;
+    this.changes?.ended(t);
     for (let s = 0; s < 4; s++) {
       const n = t.nodes[s];
       if (n !== null) (s < TunnelSide.CreatorData ? this.ctrl : this.data).remove(n);
@@ -396,6 +511,12 @@ export class GtpTunnels {
       endFrame,
       site: this.ctx.site,
       source: this.ctx.source,
+      packetsUp: t.packetsUp,
+      packetsDown: t.packetsDown,
+      bytesUp: t.bytesUp,
+      bytesDown: t.bytesDown,
+      firstUserUs: t.firstUserUs >= 0 ? t.firstUserUs : null,
+      lastUserUs: t.lastUserUs >= 0 ? t.lastUserUs : null,
     };
     this.sink.writeTunnel(r);
   }
@@ -409,27 +530,7 @@ export class GtpTunnels {
    */
   exportActive(remove = false): TunnelState[] {
     const out: TunnelState[] = [];
-    for (let t = this.lru.head; t !== null; t = t.lruNext as Tunnel | null) {
-      out.push({
-        protocol: t.protocol,
-        imsi: t.imsi,
-        msisdn: t.msisdn,
-        homeMcc: t.homeMcc,
-        homeMnc: t.homeMnc,
-        visitedMcc: t.visitedMcc,
-        visitedMnc: t.visitedMnc,
-        apn: t.apn,
-        ratType: t.ratType,
-        bearerId: t.bearerId,
-        addr: t.addr.map((a) => (a === null ? null : a.toString('hex'))),
-        teid: t.teid.slice(),
-        createCause: t.createCause,
-        createTimeUs: t.createTimeUs,
-        setupDelayUs: t.setupDelayUs,
-        createFrame: t.createFrame,
-        lastUs: t.lastUs,
-      });
-    }
+    for (let t = this.lru.head; t !== null; t = t.lruNext as Tunnel | null) out.push(tunnelState(t));
     if (remove) {
       let t = this.lru.head;
       while (t !== null) {
@@ -460,6 +561,14 @@ export class GtpTunnels {
       t.setupDelayUs = s.setupDelayUs;
       t.createFrame = s.createFrame;
       t.lastUs = s.lastUs;
+      t.ckptKey = s.ckptKey ?? 0;
+      t.packetsUp = count(s.packetsUp);
+      t.packetsDown = count(s.packetsDown);
+      t.bytesUp = count(s.bytesUp);
+      t.bytesDown = count(s.bytesDown);
+      t.firstUserUs = typeof s.firstUserUs === 'number' && s.firstUserUs >= 0 ? s.firstUserUs : -1;
+      t.lastUserUs = typeof s.lastUserUs === 'number' && s.lastUserUs >= 0 ? s.lastUserUs : -1;
+      t.ckptUserUs = t.lastUserUs;
       for (let side = 0; side < 4; side++) {
         const a = s.addr[side];
         this.setEndpoint(t, side, a === null ? null : Buffer.from(a, 'hex'), s.teid[side]);
@@ -470,6 +579,40 @@ export class GtpTunnels {
     this.bound();
     return sorted.length;
   }
+}
+
+/** The JSON-serialisable state of an active tunnel (exportActive, the spool checkpoint). */
+export function tunnelState(t: Tunnel): TunnelState {
+  return {
+    protocol: t.protocol,
+    imsi: t.imsi,
+    msisdn: t.msisdn,
+    homeMcc: t.homeMcc,
+    homeMnc: t.homeMnc,
+    visitedMcc: t.visitedMcc,
+    visitedMnc: t.visitedMnc,
+    apn: t.apn,
+    ratType: t.ratType,
+    bearerId: t.bearerId,
+    addr: t.addr.map((a) => (a === null ? null : a.toString('hex'))),
+    teid: t.teid.slice(),
+    createCause: t.createCause,
+    createTimeUs: t.createTimeUs,
+    setupDelayUs: t.setupDelayUs,
+    createFrame: t.createFrame,
+    lastUs: t.lastUs,
+    packetsUp: t.packetsUp,
+    packetsDown: t.packetsDown,
+    bytesUp: t.bytesUp,
+    bytesDown: t.bytesDown,
+    firstUserUs: t.firstUserUs >= 0 ? t.firstUserUs : null,
+    lastUserUs: t.lastUserUs >= 0 ? t.lastUserUs : null,
+  };
+}
+
+/** A saved counter: a non-negative integer, else 0. */
+function count(v: unknown): number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : 0;
 }
 
 function validState(s: TunnelState): boolean {

@@ -2,6 +2,8 @@ import { createHmac, hash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SigprobeError } from '../config/errors';
+import { SCCP_NP_E212, SCCP_NP_E214 } from '../protocols/sccp/constants';
+import { splitImsi } from './plmn';
 
 /** What the probe does with subscriber identities (IMSI, MSISDN) before anything is stored. */
 export type IdentityMode = 'raw' | 'pseudonymize' | 'drop';
@@ -42,15 +44,91 @@ export class IdentityProtector {
     return hash('sha256', this.obuf, 'hex').slice(0, 24);
   }
 
+  /** Last value → pseudonym per domain: a record protects its IMSI / MSISDN, then a GT equal to
+   *  one of them (the SCCP address routed on it) gets the same pseudonym without a second HMAC. */
+  private memoIn: [string, string, string] = ['', '', ''];
+  private memoOut: [string, string, string] = ['', '', ''];
+
+  private pseudonym(domain: 0 | 1 | 2, value: string): string {
+    if (this.memoIn[domain] === value) return this.memoOut[domain];
+    // The domain prefix separates IMSI, MSISDN and E.214 mobile GT values under one key.
+    const out = this.hmacHex24(DOMAIN_PREFIX[domain] + value);
+    this.memoIn[domain] = value;
+    this.memoOut[domain] = out;
+    return out;
+  }
+
   /** Protected form of an identity (kind separates IMSI and MSISDN domains). */
   protect(kind: 'imsi' | 'msisdn', value: string | null): string | null {
     if (value === null || value === '') return null;
     if (this.mode === 'raw') return value;
     if (this.mode === 'drop') return null;
-    // The kind prefix separates the IMSI and MSISDN domains under one key.
-    return this.hmacHex24(kind === 'imsi' ? 'i' + value : 'm' + value);
+    return this.pseudonym(kind === 'imsi' ? 0 : 1, value);
+  }
+
+  /**
+   * Protected form of an SCCP global title (digits as gtDigits() builds them) of a dialogue.
+   * A GT that is a subscriber number is protected like the identities; a node GT (HLR, VLR, MSC,
+   * SGSN, SMSC, gsmSCF...) is returned unchanged. Decided per record:
+   *  - numbering plan 6 (E.212, Q.713 §3.4.2.3.3: the GT is an IMSI) or GT = the dialogue's IMSI:
+   *    `<mcc>-<mnc>:<pseudonym>`, the pseudonym of the `imsi` column for that IMSI;
+   *  - GT = the dialogue's MSISDN (SCCP routing on the MSISDN: sendRoutingInfo, -ForSM, -ForLCS,
+   *    anyTimeInterrogation, sendIMSI...): `<cc>:<pseudonym>`, the pseudonym of the `msisdn`
+   *    column for that MSISDN (E.164 country code in clear);
+   *  - numbering plan 7 (E.214 mobile global title: CC + NDC + MSIN, TS 23.003 §12.1, e.g. the
+   *    first updateLocation / sendAuthenticationInfo to an HLR): `<cc>:<pseudonym>`, in a domain of
+   *    its own (the MGT is not the IMSI's digit string).
+   * Mode drop keeps the prefix only (`<cc>:`); mode raw returns the GT unchanged.
+   */
+  protectGt(gt: string | null, np: number, msisdn: string | null, imsi: string | null): string | null {
+    if (gt === null || gt === '' || this.mode === 'raw') return gt;
+    let domain: 0 | 1 | 2;
+    let prefix: string;
+    if (np === SCCP_NP_E212 || gt === imsi) {
+      domain = 0;
+      const split = splitImsi(gt);
+      prefix = split !== null ? split[0] + '-' + split[1] : '';
+    } else if (gt === msisdn) {
+      domain = 1;
+      prefix = gt.slice(0, e164CountryCodeLength(gt));
+    } else if (np === SCCP_NP_E214) {
+      domain = 2;
+      prefix = gt.slice(0, e164CountryCodeLength(gt));
+    } else {
+      return gt;
+    }
+    return this.mode === 'drop' ? prefix + ':' : prefix + ':' + this.pseudonym(domain, gt);
   }
 }
+
+const DOMAIN_PREFIX = ['i', 'm', 'g'] as const;
+
+/**
+ * Length of the prefix of an E.164 number kept in clear in a protected subscriber GT: its
+ * country code (ITU-T E.164 assigned country codes, Annex to the ITU Operational Bulletin; the
+ * codes are prefix-free — 7 has one digit; 20, 27, 30-34, 36, 39, 40, 41, 43-49, 51-58, 60-66,
+ * 81, 82, 84, 86, 90-95 and 98 two; every other code three), and for +1 the NANP area code with
+ * it (1 + NPA: the 20-odd NANP countries share the code). 0 when the string does not start with
+ * a digit 1-9; never more than digits.length - 1.
+ */
+export function e164CountryCodeLength(digits: string): number {
+  const c0 = digits.charCodeAt(0) - 48;
+  if (!(c0 >= 1 && c0 <= 9)) return 0;
+  let n: number;
+  if (c0 === 1) n = 4;
+  else if (c0 === 7) n = 1;
+  else {
+    const c1 = digits.charCodeAt(1) - 48;
+    if (!(c1 >= 0 && c1 <= 9)) return 0;
+    n = TWO_DIGIT_CC.has(c0 * 10 + c1) ? 2 : 3;
+  }
+  return Math.max(0, Math.min(n, digits.length - 1));
+}
+
+const TWO_DIGIT_CC: ReadonlySet<number> = new Set([
+  20, 27, 30, 31, 32, 33, 34, 36, 39, 40, 41, 43, 44, 45, 46, 47, 48, 49, 51, 52, 53, 54, 55, 56,
+  57, 58, 60, 61, 62, 63, 64, 65, 66, 81, 82, 84, 86, 90, 91, 92, 93, 94, 95, 98,
+]);
 
 /**
  * Loads the pseudonymization key from keyFile; when the file does not exist and create is set,

@@ -91,6 +91,16 @@ export interface DialogueRecord {
   reqCtrlTeid?: number | null;
   rspCtrlTeid?: number | null;
   imeiTac?: string | null;
+
+  // ---- visited network (src/correlate/networks.ts, filled for every protocol before the write)
+  /** ISO 3166-1 alpha-2 of the IMSI's MCC (E.212). */
+  homeCountry?: string | null;
+  /** ISO 3166-1 alpha-2 of the visited network: its MCC, or (MAP) the E.164 country code of the VLR / SGSN / GT. */
+  visitedCountry?: string | null;
+  /** Operator name from networks.yaml (GT prefix, Diameter realm or PLMN id). */
+  visitedOperator?: string | null;
+  /** Reserved for device profiles (NULL in this version). */
+  cellId?: string | null;
 }
 
 /**
@@ -130,6 +140,20 @@ export interface TunnelRecord {
   endFrame: number | null;
   site: string;
   source: string;
+  /** Visited network (see DialogueRecord; networks.ts). */
+  homeCountry?: string | null;
+  visitedCountry?: string | null;
+  visitedOperator?: string | null;
+  /** GTP-U user plane (TS 29.281) of the tunnel: G-PDUs and T-PDU octets (the user IP packets,
+   *  without outer IP / UDP / GTP-U headers and extension headers); up = sent to the GGSN / PGW
+   *  data TEID, down = to the SGSN / SGW one. 0 when none seen. */
+  packetsUp?: number;
+  packetsDown?: number;
+  bytesUp?: number;
+  bytesDown?: number;
+  /** Packet times (µs) of the first and last G-PDU; null when none. */
+  firstUserUs?: number | null;
+  lastUserUs?: number | null;
 }
 
 /** Consumer of closed tunnels. */

@@ -116,6 +116,10 @@ class Dialogue implements LruNode {
   callingGt: string | null = null;
   calledGt: string | null = null;
   responderGt: string | null = null;
+  /** GT numbering plans (Q.713 §3.4.2.3.3), -1 absent: subscriber GTs are protected at emit. */
+  callingNp = -1;
+  calledNp = -1;
+  responderNp = -1;
   opc: number | null = null;
   dpc: number | null = null;
   callingSsn: number | null = null;
@@ -303,6 +307,7 @@ export class TcapCorrelator {
       this.fillAddresses(d, m);
       // The receiver of this Continue plays the initiator; swap the address view accordingly.
       d.calledGt = d.callingGt;
+      d.calledNp = d.callingNp;
       d.callingGt = null;
       this.table.set(key, d);
       this.lru.push(d);
@@ -319,6 +324,7 @@ export class TcapCorrelator {
       d.respKey = rkey;
       d.dtid = tidHex(t.otid, t.otidLen);
       d.responderGt = this.gt(m.sccpBuf, m.sccp.calling);
+      d.responderNp = m.sccp.calling.np;
       this.table.set(rkey, d);
       if (d.appContext === null && t.acnEnd > t.acnStart) {
         d.acnFamily = t.acnFamily;
@@ -348,6 +354,7 @@ export class TcapCorrelator {
       d.otid = tidHex(t.dtid, t.dtidLen);
       this.fillAddresses(d, m);
       d.calledGt = d.callingGt;
+      d.calledNp = d.callingNp;
       d.callingGt = null;
       reason = 'orphan_end';
       this.table.set(key, d);
@@ -400,6 +407,8 @@ export class TcapCorrelator {
     const s = m.sccp;
     d.callingGt = this.gt(m.sccpBuf, s.calling);
     d.calledGt = this.gt(m.sccpBuf, s.called);
+    d.callingNp = s.calling.np;
+    d.calledNp = s.called.np;
     d.callingSsn = s.calling.ssn >= 0 ? s.calling.ssn : null;
     d.calledSsn = s.called.ssn >= 0 ? s.called.ssn : null;
     d.opc = m.mtp.opc;
@@ -527,9 +536,10 @@ export class TcapCorrelator {
       msisdn: this.ids.protect('msisdn', d.msisdn),
       homeMcc: split ? split[0] : null,
       homeMnc: split ? split[1] : null,
-      callingGt: d.callingGt,
-      calledGt: d.calledGt,
-      responderGt: d.responderGt,
+      // Subscriber numbers among the GTs (MSISDN-routed, E.214 / E.212) are protected like identities.
+      callingGt: this.ids.protectGt(d.callingGt, d.callingNp, d.msisdn, d.imsi),
+      calledGt: this.ids.protectGt(d.calledGt, d.calledNp, d.msisdn, d.imsi),
+      responderGt: this.ids.protectGt(d.responderGt, d.responderNp, d.msisdn, d.imsi),
       opc: d.opc,
       dpc: d.dpc,
       callingSsn: d.callingSsn,

@@ -10,26 +10,38 @@ import { rd32 } from '../net/bytes';
 
 export class TeidIndexNode<T> {
   next: TeidIndexNode<T> | null = null;
+  /** The owner's label for this entry (e.g. which endpoint of a tunnel it is). */
+  tag = 0;
+  /** An IPv4 address as an int32, compared without touching the Buffer (0 for other sizes). */
+  readonly a4: number;
   constructor(
     readonly owner: T,
     /** The address by value (4 or 16 octets; other sizes are taken as they are). */
     readonly addr: Buffer,
     readonly teid: number,
     readonly hash: number,
-  ) {}
+  ) {
+    this.a4 = addr.length === 4 ? rd32(addr, 0) | 0 : 0;
+  }
 }
 
-/** 32-bit hash of (address octets at buf[off, off + len), teid). */
+/**
+ * 32-bit hash of (address octets at buf[off, off + len), teid), as a signed int32: a small
+ * integer Map key (an unsigned one above 2^31 is a heap number, ~3x slower to look up — this is
+ * the per-G-PDU lookup of the user plane).
+ */
 export function teidKeyHash(buf: Buffer, off: number, len: number, teid: number): number {
   let h = mix32(0x5bd1e995, len);
   let i = 0;
   for (; i + 4 <= len; i += 4) h = mix32(h, rd32(buf, off + i));
   for (; i < len; i++) h = mix32(h, buf[off + i]);
-  return mix32(h, teid >>> 0);
+  return mix32(h, teid >>> 0) | 0;
 }
 
 function sameKey<T>(n: TeidIndexNode<T>, hash: number, buf: Buffer, off: number, len: number, teid: number): boolean {
-  if (n.hash !== hash || n.teid !== teid || n.addr.length !== len) return false;
+  if (n.hash !== hash || n.teid !== teid) return false;
+  if (len === 4) return n.a4 === (rd32(buf, off) | 0) && n.addr.length === 4;
+  if (n.addr.length !== len) return false;
   for (let i = 0; i < len; i++) if (n.addr[i] !== buf[off + i]) return false;
   return true;
 }

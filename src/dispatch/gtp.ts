@@ -17,12 +17,13 @@ import { createGtpMessage, type GtpMessage } from '../correlate/gtpMessage';
 import { DEFAULT_GTP_TRANSACTION_LIMITS, GtpTransactions, type GtpTransactionLimits } from '../correlate/gtpTransactions';
 import { DEFAULT_GTP_TUNNEL_LIMITS, GtpTunnels, type GtpTunnelLimits } from '../correlate/gtpTunnels';
 import { createIpView } from '../net/types';
+import { gpduTpduLength } from '../correlate/userPlane';
 
 /** Registered UDP ports (IANA: gtp-control 2123, gtp-user 2152, GTP' / GTPv0 3386). */
 export interface GtpPorts {
   /** GTP-C: GTPv1-C and GTPv2-C share the port (TS 29.060 §4.4.2, TS 29.274 §4.2). */
   control: number[];
-  /** GTP-U (TS 29.281 §4.4.2): G-PDUs counted and skipped; path messages (Echo, Error Indication) decoded. */
+  /** GTP-U (TS 29.281 §4.4.2): G-PDUs counted per tunnel (not decoded further); path messages (Echo, Error Indication) decoded. */
   user: number[];
   /** GTP' (TS 32.295) and GTPv0 (GSM 09.60): counted and skipped. */
   prime: number[];
@@ -48,7 +49,7 @@ export class GtpStats {
   /** Messages decoded by type (index = message type). */
   readonly v1ByType = new Float64Array(256);
   readonly v2ByType = new Float64Array(256);
-  /** User-plane G-PDUs on GTP-U ports (not decoded). */
+  /** User-plane G-PDUs on GTP-U ports (per tunnel: GtpTunnels.userPlane). */
   gpdus = 0;
   endMarkers = 0;
   /** GTPv0 and GTP' messages (counted, not decoded). */
@@ -82,7 +83,7 @@ export class GtpHandler implements TimerOwner {
 
   /** Entry point for GTP-C ports (and GTPv0 / GTP' ports: the classifier tells them apart). */
   readonly control: UdpUpper = { onUdp: (ip, udp, frame, tsUs) => this.onControl(ip, udp, frame, tsUs) };
-  /** Entry point for GTP-U ports: G-PDUs are counted without decoding. */
+  /** Entry point for GTP-U ports: G-PDUs are counted per tunnel, path messages decoded. */
   readonly user: UdpUpper = { onUdp: (ip, udp, frame, tsUs) => this.onUser(ip, udp, frame, tsUs) };
 
   constructor(
@@ -101,9 +102,18 @@ export class GtpHandler implements TimerOwner {
   private onUser(ip: IpView, udp: UdpView, frame: number, tsUs: number): void {
     const buf = ip.buf;
     const s = udp.payloadStart;
-    // TS 29.281 §5.1: version 1, PT 1, message type 255 = G-PDU (user data): counted only.
+    // TS 29.281 §5.1: version 1, PT 1, message type 255 = G-PDU (user data): the header is
+    // walked for the T-PDU length and the packet counted on the tunnel whose user-plane
+    // endpoint is (destination address, TEID) — one hash lookup; the user packet is not decoded.
     if (udp.payloadEnd - s >= 8 && buf[s + 1] === Gtpv1Msg.GPdu && buf[s] >> 4 === 0x3) {
       this.stats.gpdus++;
+      const n = gpduTpduLength(buf, s, udp.payloadEnd);
+      if (n < 0) {
+        this.tunnels.userPlane.missed[-n]++;
+        return;
+      }
+      const teid = ((buf[s + 4] << 24) | (buf[s + 5] << 16) | (buf[s + 6] << 8) | buf[s + 7]) >>> 0;
+      this.tunnels.userPacket(ip.addrBuf, ip.dstOff, ip.version === 4 ? 4 : 16, teid, n, tsUs);
       return;
     }
     this.onControl(ip, udp, frame, tsUs);

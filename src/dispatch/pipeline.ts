@@ -28,6 +28,7 @@ import { createTcpView } from '../net/types';
 import type { TcpView } from '../net/types';
 import { registerDiameter } from './diameter';
 import type { DiameterHandler, DiameterOptions } from './diameter';
+import { NetworkDirectory, VisitedNetworks } from '../correlate/networks';
 
 /** IP protocol numbers (IANA) the probe climbs into. */
 const enum IpProto {
@@ -65,6 +66,8 @@ export interface PipelineOptions {
   expiryTickUs?: number;
   /** Write packets that raise anomalies to a debug pcap (rate-limited). */
   sampler?: AnomalySampler | null;
+  /** Operators of networks.yaml (visited_operator, MAP visited_mcc / mnc); default: the built-in country tables only. */
+  networks?: NetworkDirectory | null;
 }
 
 /** Packet-level counters for the replay summary and metrics. */
@@ -124,10 +127,32 @@ export class Pipeline {
   readonly tcpPorts = new Map<number, TcpStreamSink>();
   private readonly tcpView: TcpView = createTcpView();
   readonly diameter: DiameterHandler;
+  /** Every record and tunnel row passes here on its way to the sink: home / visited country and operator. */
+  readonly networks: VisitedNetworks;
+  readonly sink: RecordSink;
 
-  constructor(readonly sink: RecordSink, readonly ids: IdentityProtector, opts: PipelineOptions) {
+  constructor(sink: RecordSink, readonly ids: IdentityProtector, opts: PipelineOptions) {
     this.ctx = { site: opts.site, source: '' };
-    this.tunnelSink = opts.tunnelSink ?? null;
+    const nets = new VisitedNetworks(opts.networks ?? new NetworkDirectory());
+    this.networks = nets;
+    const inner = sink;
+    this.sink = {
+      write: (r) => {
+        nets.dialogue(r);
+        inner.write(r);
+      },
+    };
+    const ts = opts.tunnelSink ?? null;
+    this.tunnelSink =
+      ts === null
+        ? null
+        : {
+            writeTunnel: (t) => {
+              nets.tunnel(t);
+              ts.writeTunnel(t);
+            },
+          };
+    sink = this.sink;
     registerAnomalyNames(this.counters);
     this.ip = new IpLayer({ ...DEFAULT_NET_LIMITS.ip, ...(opts.net?.ip ?? {}) });
     this.sctp = new SctpLayer({ ...DEFAULT_NET_LIMITS.sctp, ...(opts.net?.sctp ?? {}) });

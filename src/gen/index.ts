@@ -11,6 +11,8 @@ import { LinkKind } from './map/transport';
 import { DiameterProfile } from './diameter/profile';
 import { GtpProfile } from './gtp/profile';
 import { IpRun } from './ipRun';
+import { runRoaming } from './roaming/index';
+import { RoamingProfile } from './roaming/profile';
 import {
   ALL_PROTOCOLS,
   ALL_SCENARIOS,
@@ -22,6 +24,8 @@ import {
   diameterProfileOf,
   gtpProfileOf,
   isIpScenario,
+  isRoamingScenario,
+  ROAMING_SCENARIOS,
   scenarioStartUs,
   splitDialogues,
 } from './scenarios';
@@ -46,6 +50,10 @@ export interface GenOptions {
   /** override knobs of the Diameter / GTP profiles */
   diameterProfile?: Partial<DiameterProfile>;
   gtpProfile?: Partial<GtpProfile>;
+  /** 'roaming': devices in the population (default 2000) and capture length in hours (default 3); `dialogues` is ignored */
+  devices?: number;
+  hours?: number;
+  roamingProfile?: Partial<RoamingProfile>;
   /** called every `progressEvery` (default 10000) truth lines written */
   onProgress?: (p: { dialogues: number; packets: number }) => void;
   progressEvery?: number;
@@ -63,6 +71,9 @@ export interface GenSummary {
   /** GTP tunnels file, null when the run has no GTP */
   tunnelsPath: string | null;
   tunnels: number;
+  /** 'roaming': the operators file (replay --networks) and the planted analytics truth */
+  networksPath?: string;
+  roamingPath?: string;
   stats: {
     sctpPackets: number;
     dataChunks: number;
@@ -96,9 +107,18 @@ export function tunnelsPathFor(out: string): string {
   return base(out) + '.tunnels.jsonl';
 }
 
+export function networksPathFor(out: string): string {
+  return base(out) + '.networks.yaml';
+}
+
+export function roamingPathFor(out: string): string {
+  return base(out) + '.roaming.json';
+}
+
 export function generate(opts: GenOptions): GenSummary {
   const scenario: AnyScenario = opts.scenario ?? 'mix';
   if (!ALL_SCENARIOS.includes(scenario)) throw new Error(`unknown scenario ${scenario}`);
+  if (isRoamingScenario(scenario)) return generateRoaming(opts);
   if (!Number.isInteger(opts.dialogues) || opts.dialogues < 0) throw new Error('dialogues must be a non-negative integer');
   const protocols = opts.protocols ?? defaultProtocols(scenario);
   if (protocols.length === 0 || protocols.some((p) => !ALL_PROTOCOLS.includes(p))) throw new Error(`protocols must be a non-empty subset of ${ALL_PROTOCOLS.join(', ')}`);
@@ -155,6 +175,27 @@ export function generate(opts: GenOptions): GenSummary {
   };
 }
 
+function generateRoaming(opts: GenOptions): GenSummary {
+  const r = runRoaming({
+    out: opts.out, truthPath: truthPathFor(opts.out), tunnelsPath: tunnelsPathFor(opts.out), networksPath: networksPathFor(opts.out), roamingPath: roamingPathFor(opts.out),
+    seed: opts.seed, devices: opts.devices, hours: opts.hours, startUs: opts.startUs ?? DEFAULT_START_US, link: opts.link, profile: opts.roamingProfile,
+    onProgress: opts.onProgress, progressEvery: opts.progressEvery,
+  });
+  const e = r.engine;
+  const c = e.transportCounters;
+  return {
+    packets: r.packets, dialogues: e.truth.lines, orphans: e.orphans, bytes: r.bytes,
+    byProcedure: { ...e.truth.byProcedure }, byStatus: { ...e.truth.byStatus }, byProtocol: { ...e.truth.byProtocol },
+    truthPath: truthPathFor(opts.out), tunnelsPath: r.tunnels.path, tunnels: r.tunnels.lines,
+    networksPath: networksPathFor(opts.out), roamingPath: roamingPathFor(opts.out),
+    stats: {
+      sctpPackets: c.sctpPackets, dataChunks: c.dataChunks, bundledPackets: c.bundledPackets, fragmentedMessages: c.fragmentedMessages, ipFragments: c.ipFragments,
+      peakDialoguesInFlight: e.peakInFlight, tcpSegments: 0, tcpMultiMessageSegments: 0, tcpSplitMessages: 0, diameterSctpPackets: 0, diameterSctpBundled: 0,
+      diameterSctpFragmented: 0, tunnelsByEndReason: { ...r.tunnels.byEndReason },
+    },
+  };
+}
+
 /** world size and default capture duration per dialogue of an IP scenario */
 function ipWorldSize(scenario: AnyScenario, ipProtocols: GenProtocol[], dia: DiameterProfile, gtp: GtpProfile): Partial<Profile> {
   if (scenario === 'ipx') return {};
@@ -165,5 +206,5 @@ function ipWorldSize(scenario: AnyScenario, ipProtocols: GenProtocol[], dia: Dia
   return o;
 }
 
-export { SCENARIOS, IP_SCENARIOS, ALL_SCENARIOS, ALL_PROTOCOLS };
+export { SCENARIOS, IP_SCENARIOS, ROAMING_SCENARIOS, ALL_SCENARIOS, ALL_PROTOCOLS };
 export type { ScenarioName, IpScenarioName, AnyScenario, GenProtocol, Profile, LinkKind, DiameterProfile, GtpProfile };

@@ -20,8 +20,11 @@ export const IP_SCENARIOS = [
   'gtp-iot-burst',
 ] as const;
 export type IpScenarioName = (typeof IP_SCENARIOS)[number];
-export type AnyScenario = ScenarioName | IpScenarioName;
-export const ALL_SCENARIOS: readonly AnyScenario[] = [...SCENARIOS, ...IP_SCENARIOS];
+/** device-population scenarios (src/gen/roaming): sized by --devices / --hours, not --dialogues */
+export const ROAMING_SCENARIOS = ['roaming'] as const;
+export type RoamingScenarioName = (typeof ROAMING_SCENARIOS)[number];
+export type AnyScenario = ScenarioName | IpScenarioName | RoamingScenarioName;
+export const ALL_SCENARIOS: readonly AnyScenario[] = [...SCENARIOS, ...IP_SCENARIOS, ...ROAMING_SCENARIOS];
 
 /**
  * Shares of the dialogues per protocol in an all-protocol capture. MAP stays the majority
@@ -32,6 +35,7 @@ export const PROTOCOL_SHARES: Record<GenProtocol, number> = { map: 0.55, diamete
 export function defaultProtocols(s: AnyScenario): GenProtocol[] {
   switch (s) {
     case 'ipx':
+    case 'roaming':
       return [...ALL_PROTOCOLS];
     case 'diameter-tcp-split':
     case 'diameter-sctp':
@@ -58,6 +62,10 @@ export function gtpProfileOf(s: AnyScenario): GtpProfile {
   return s === 'gtpv1-lifecycle' || s === 'gtpv2-lifecycle' || s === 'gtp-retransmission' || s === 'gtp-timeout' || s === 'gtp-iot-burst'
     ? gtpProfileFor(s as GtpScenario)
     : gtpProfileFor('mix');
+}
+
+export function isRoamingScenario(s: AnyScenario): s is RoamingScenarioName {
+  return (ROAMING_SCENARIOS as readonly string[]).includes(s);
 }
 
 export function isIpScenario(s: AnyScenario): s is IpScenarioName {

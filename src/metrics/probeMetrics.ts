@@ -122,6 +122,56 @@ export class ProbeMetrics {
         this.set({ protocol: 'gtp' }, pl.gtp.transactions.pendingCount);
       },
     });
+    new Counter({
+      name: 'sigprobe_gtpu_packets_total',
+      help: 'GTP-U G-PDUs counted on a tunnel, by direction (up = to the GGSN / PGW data TEID).',
+      labelNames: ['direction'],
+      registers: [r],
+      collect() {
+        this.reset();
+        const u = p().gtp.tunnels.userPlane;
+        this.inc({ direction: 'up' }, u.packetsUp);
+        this.inc({ direction: 'down' }, u.packetsDown);
+      },
+    });
+    new Counter({
+      name: 'sigprobe_gtpu_bytes_total',
+      help: 'T-PDU octets (user IP packets, without outer IP / UDP / GTP-U headers) of the G-PDUs counted on a tunnel, by direction.',
+      labelNames: ['direction'],
+      registers: [r],
+      collect() {
+        this.reset();
+        const u = p().gtp.tunnels.userPlane;
+        this.inc({ direction: 'up' }, u.bytesUp);
+        this.inc({ direction: 'down' }, u.bytesDown);
+      },
+    });
+    new Counter({
+      name: 'sigprobe_gtpu_not_counted_total',
+      help: 'GTP-U G-PDUs not counted on any tunnel, by reason (unknown_teid, teid_zero, truncated, bad_length, bad_ext_header, too_many_ext_headers).',
+      labelNames: ['reason'],
+      registers: [r],
+      collect() {
+        this.reset();
+        for (const [reason, n] of Object.entries(p().gtp.tunnels.userPlane.missedByReason())) this.inc({ reason }, n);
+      },
+    });
+    new Counter({
+      name: 'sigprobe_visited_network_unknown_total',
+      help: 'Records whose home / visited country or visited operator stayed NULL, by table, field and reason (no_visited_side, no_plmn, unassigned_cc, not_in_networks...).',
+      labelNames: ['table', 'field', 'reason'],
+      registers: [r],
+      collect() {
+        this.reset();
+        const u = p().networks.stats.unknown;
+        for (const table of ['dialogues', 'tunnels'] as const) {
+          for (const [k, n] of Object.entries(u[table])) {
+            const [f, reason] = k.split('/');
+            this.inc({ table, field: f.replace(/_unknown$/, ''), reason }, n);
+          }
+        }
+      },
+    });
     new Gauge({
       name: 'sigprobe_tunnels_active',
       help: 'GTP tunnels (PDP contexts / sessions) currently active (bounded by limits.gtp.maxTunnels).',

@@ -201,5 +201,42 @@ CREATE TABLE retention_log (
 );
 `,
   },
+  {
+    version: 4,
+    name: 'visited network on dialogues and tunnels; GTP-U user-plane counters on tunnels',
+    sql: `
+-- Visited network (src/correlate/networks.ts): countries ISO 3166-1 alpha-2, upper case.
+ALTER TABLE dialogues ADD COLUMN home_country TEXT;      -- country of the IMSI's MCC (E.212)
+ALTER TABLE dialogues ADD COLUMN visited_country TEXT;   -- of visited_mcc; MAP: E.164 country code of the VLR / SGSN number or visited-side GT
+ALTER TABLE dialogues ADD COLUMN visited_operator TEXT;  -- operator name from networks.yaml (GT prefix, realm, PLMN); NULL when unknown
+ALTER TABLE dialogues ADD COLUMN cell_id TEXT;           -- reserved for device profiles
+
+ALTER TABLE tunnels ADD COLUMN home_country TEXT;
+ALTER TABLE tunnels ADD COLUMN visited_country TEXT;
+ALTER TABLE tunnels ADD COLUMN visited_operator TEXT;
+-- GTP-U (TS 29.281) G-PDUs of the tunnel's user-plane TEIDs; bytes = T-PDU octets (the user IP
+-- packet, without outer IP / UDP / GTP-U header and extension headers); up = to the GGSN / PGW.
+ALTER TABLE tunnels ADD COLUMN packets_up INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tunnels ADD COLUMN packets_down INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tunnels ADD COLUMN bytes_up INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tunnels ADD COLUMN bytes_down INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tunnels ADD COLUMN first_user_us INTEGER;    -- packet time of the first / last G-PDU; NULL when none
+ALTER TABLE tunnels ADD COLUMN last_user_us INTEGER;
+
+DROP VIEW dialogues_human;
+CREATE VIEW dialogues_human AS
+SELECT id, protocol, procedure, status, result_code, result_name, end_reason,
+       strftime('%Y-%m-%dT%H:%M:%f', req_time_us / 1e6, 'unixepoch') || 'Z' AS req_time,
+       strftime('%Y-%m-%dT%H:%M:%f', rsp_time_us / 1e6, 'unixepoch') || 'Z' AS rsp_time,
+       round(latency_us / 1000.0, 3) AS latency_ms,
+       imsi, msisdn, home_mcc, home_mnc, home_country, visited_mcc, visited_mnc, visited_country, visited_operator,
+       rat_type, apn, calling_gt, called_gt, responder_gt, vlr_number, sgsn_number,
+       origin_host, origin_realm, dest_host, dest_realm, app_id, result_source, result_vendor,
+       src_ip, dst_ip, src_port, dst_port, opc, dpc, calling_ssn, called_ssn, app_context,
+       otid, dtid, hop_by_hop, end_to_end, seq, teid, req_ctrl_teid, rsp_ctrl_teid, imei_tac, cell_id,
+       messages, nested_ops, retransmissions, orphan, req_frame, rsp_frame, site, source
+FROM dialogues;
+`,
+  },
 ];
 

@@ -10,6 +10,8 @@ export const DIALOGUE_COLUMNS = [
   'src_ip', 'dst_ip', 'src_port', 'dst_port', 'app_id', 'result_source', 'result_vendor', 'origin_host',
   'origin_realm', 'dest_host', 'dest_realm', 'visited_mcc', 'visited_mnc', 'rat_type', 'hop_by_hop',
   'end_to_end', 'seq', 'apn', 'teid', 'req_ctrl_teid', 'rsp_ctrl_teid', 'imei_tac',
+  // migration 4
+  'home_country', 'visited_country', 'visited_operator', 'cell_id',
 ] as const;
 
 /** Columns of `tunnels` written per tunnel, in bind order. */
@@ -18,6 +20,9 @@ export const TUNNEL_COLUMNS = [
   'sgsn_ip', 'ggsn_ip', 'sgsn_ctrl_teid', 'ggsn_ctrl_teid', 'sgsn_data_teid', 'ggsn_data_teid',
   'create_cause', 'create_time_us', 'setup_delay_us', 'end_time_us', 'duration_us', 'delete_cause',
   'end_reason', 'create_frame', 'end_frame', 'site', 'source',
+  // migration 4
+  'home_country', 'visited_country', 'visited_operator', 'packets_up', 'packets_down', 'bytes_up', 'bytes_down',
+  'first_user_us', 'last_user_us',
 ] as const;
 
 export type RowValue = string | number | null;
@@ -40,6 +45,8 @@ export function toRow(r: DialogueRecord, row: RowValue[]): RowValue[] {
   row[48] = r.ratType ?? null; row[49] = r.hopByHop ?? null; row[50] = r.endToEnd ?? null;
   row[51] = r.seq ?? null; row[52] = r.apn ?? null; row[53] = r.teid ?? null; row[54] = r.reqCtrlTeid ?? null;
   row[55] = r.rspCtrlTeid ?? null; row[56] = r.imeiTac ?? null;
+  row[57] = r.homeCountry ?? null; row[58] = r.visitedCountry ?? null; row[59] = r.visitedOperator ?? null;
+  row[60] = r.cellId ?? null;
   return row;
 }
 
@@ -51,6 +58,9 @@ export function tunnelToRow(t: TunnelRecord, row: RowValue[]): RowValue[] {
   row[14] = t.ggsnDataTeid; row[15] = t.createCause; row[16] = t.createTimeUs; row[17] = t.setupDelayUs;
   row[18] = t.endTimeUs; row[19] = t.durationUs; row[20] = t.deleteCause; row[21] = t.endReason;
   row[22] = t.createFrame; row[23] = t.endFrame; row[24] = t.site; row[25] = t.source;
+  row[26] = t.homeCountry ?? null; row[27] = t.visitedCountry ?? null; row[28] = t.visitedOperator ?? null;
+  row[29] = t.packetsUp ?? 0; row[30] = t.packetsDown ?? 0; row[31] = t.bytesUp ?? 0; row[32] = t.bytesDown ?? 0;
+  row[33] = t.firstUserUs ?? null; row[34] = t.lastUserUs ?? null;
   return row;
 }
 

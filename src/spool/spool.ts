@@ -6,6 +6,25 @@ import { SigprobeError } from '../config/errors';
 import type { DialogueRecord, RecordSink, TunnelRecord, TunnelSink } from '../correlate/record';
 import { MIGRATIONS } from './migrations';
 import { DIALOGUE_COLUMNS, insertSql, SpoolTable, toRow, TUNNEL_COLUMNS, tunnelToRow, type RowValue } from './row';
+import { decodeRows } from './rowCodec';
+
+/**
+ * What changed in the live probe's active GTP tunnel table since the previous checkpoint
+ * (src/spool/activeTunnels.ts): `states[i]` (one JSON TunnelState) is upserted as row `keys[i]`
+ * of gtp_active_tunnels, the rows `deleted` are removed (tunnels that ended or left).
+ */
+export interface CheckpointDelta {
+  keys: number[];
+  states: string[];
+  deleted: number[];
+}
+
+/** One encoded row batch (rowCodec.ts) of one table. */
+export interface RowPart {
+  table: SpoolTable;
+  rows: number;
+  ab: ArrayBuffer;
+}
 
 export interface SpoolOptions {
   /** Records per insert transaction (the writer also flushes on flush()/close()). */
@@ -67,8 +86,18 @@ export class SpoolWriter implements RecordSink, TunnelSink {
   private readonly insertTunnels: (rows: TunnelRecord[]) => void;
   /** Inserts encoded rows (each a reused array) of one table in one transaction. */
   readonly insertRows: (table: SpoolTable, each: (onRow: (row: RowValue[]) => void) => number) => number;
+  /**
+   * Writes encoded row batches and a tunnel checkpoint delta in ONE transaction: the checkpoint
+   * never runs ahead of (or behind) the tunnel rows it accounts for.
+   */
+  readonly writeBatch: (parts: readonly RowPart[], ckpt: CheckpointDelta | null) => void;
+  private readonly applyCheckpoint: (c: CheckpointDelta) => void;
+  /** Tunnel checkpoint source for flush() (the live probe's TunnelCheckpoint.take). */
+  checkpointSource: (() => CheckpointDelta | null) | null = null;
   private buf: DialogueRecord[] = [];
   private tunnels: TunnelRecord[] = [];
+  /** Checkpoint deltas taken and not yet committed (kept in order across a failed flush). */
+  private heldCkpt: CheckpointDelta[] = [];
   private readonly batchSize: number;
   written = 0;
   tunnelsWritten = 0;
@@ -89,6 +118,20 @@ export class SpoolWriter implements RecordSink, TunnelSink {
       const st = table === SpoolTable.Tunnels ? insT : insD;
       return each((r) => st.run(r));
     });
+    const upsert = db.prepare('INSERT INTO gtp_active_tunnels (id, state) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state');
+    const del = db.prepare('DELETE FROM gtp_active_tunnels WHERE id = ?');
+    const applyCheckpoint = (c: CheckpointDelta): void => {
+      for (const k of c.deleted) del.run(k);
+      for (let i = 0; i < c.keys.length; i++) upsert.run(c.keys[i], c.states[i]);
+    };
+    this.applyCheckpoint = db.transaction(applyCheckpoint);
+    this.writeBatch = db.transaction((parts: readonly RowPart[], ckpt: CheckpointDelta | null) => {
+      for (const p of parts) {
+        const st = p.table === SpoolTable.Tunnels ? insT : insD;
+        decodeRows(p.ab, (r) => st.run(r));
+      }
+      if (ckpt !== null) applyCheckpoint(ckpt);
+    });
   }
 
   writeTunnel(t: TunnelRecord): void {
@@ -106,13 +149,22 @@ export class SpoolWriter implements RecordSink, TunnelSink {
   }
 
   flush(): void {
-    if (this.tunnels.length > 0) {
+    const ckpt = this.checkpointSource?.() ?? null;
+    if (ckpt !== null) this.heldCkpt.push(ckpt);
+    if (this.tunnels.length > 0 || this.heldCkpt.length > 0) {
       const ts = this.tunnels;
+      const cs = this.heldCkpt;
       this.tunnels = [];
+      this.heldCkpt = [];
       try {
-        this.insertTunnels(ts);
+        // The tunnel rows and the checkpoint deltas that account for them: one transaction.
+        this.db.transaction(() => {
+          this.insertTunnels(ts);
+          for (const c of cs) this.applyCheckpoint(c);
+        })();
       } catch (e) {
         this.tunnels = ts.concat(this.tunnels);
+        this.heldCkpt = cs;
         throw new SigprobeError('E_SPOOL', `spool write failed (${ts.length} tunnels kept in memory): ${(e as Error).message}`);
       }
       this.tunnelsWritten += ts.length;

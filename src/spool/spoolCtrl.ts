@@ -14,5 +14,10 @@ export const enum Ctrl {
   Closed = 5,
   /** Tunnels committed in all. */
   AckedTunnels = 6,
-  Size = 7,
+  /** Length in bytes of the last write error's message (UTF-8, in the shared error buffer). */
+  ErrorLen = 7,
+  Size = 8,
 }
+
+/** Bytes of the shared buffer holding the last write error's message. */
+export const ERROR_TEXT_BYTES = 512;

@@ -49,6 +49,35 @@ export function buildPcap(o: { le: boolean; ns?: boolean; linkType: number; snap
   return Buffer.concat(parts);
 }
 
+/** The per-record trailer of the modified pcap format (libpcap struct pcap_sf_patched_pkthdr). */
+export interface ModifiedRec extends PcapRec {
+  ifindex?: number;
+  /** Ethernet protocol (ETH_P_*) of the packet, host byte order of the writer */
+  protocol?: number;
+  /** Linux PACKET_* type: 0 host, 1 broadcast, 2 multicast, 3 otherhost, 4 outgoing */
+  pktType?: number;
+}
+
+/**
+ * "Modified" pcap of Alexey Kuznetsov's patched libpcap (magic a1b2cd34, µs timestamps): the
+ * file header of pcap, and each record header of 16 octets followed by ifindex(4), protocol(2),
+ * pkt_type(1), pad(1).
+ */
+export function buildModifiedPcap(o: { le: boolean; linkType: number; snaplen?: number }, recs: readonly ModifiedRec[]): Buffer {
+  const le = o.le;
+  const parts: Buffer[] = [
+    u32(0xa1b2cd34, le), u16(2, le), u16(4, le), u32(0, le), u32(0, le), u32(o.snaplen ?? 262144, le), u32(o.linkType, le),
+  ];
+  for (const r of recs) {
+    parts.push(
+      u32(r.sec, le), u32(r.sub, le), u32(r.data.length, le), u32(r.origLen ?? r.data.length, le),
+      u32(r.ifindex ?? 2, le), u16(r.protocol ?? 0x0800, le), Buffer.of(r.pktType ?? 0, 0),
+      r.data,
+    );
+  }
+  return Buffer.concat(parts);
+}
+
 /** One option: code(2) length(2) value padded to 32 bits. */
 export function ngOption(code: number, value: Buffer, le: boolean): Buffer {
   return Buffer.concat([u16(code, le), u16(value.length, le), pad4(value)]);

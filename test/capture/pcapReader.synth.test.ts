@@ -260,7 +260,7 @@ describe('open errors', () => {
     expect(err).toBeInstanceOf(CaptureError);
     expect(err).toBeInstanceOf(SigprobeError); // the CLI prints "sigprobe: <message>", exit 2
     expect((err as CaptureError).code).toBe('E_NOT_A_CAPTURE');
-    expect((err as CaptureError).message).toBe(`${p} is not a pcap or pcapng file (magic 0x48656c6c)`);
+    expect((err as CaptureError).message).toBe(`${p} is not a pcap or pcapng file (magic 48 65 6c 6c)`);
     expect((err as CaptureError).target).toBe(p);
   });
   it('a missing file: E_CAPTURE_OPEN', () => {
@@ -280,8 +280,10 @@ describe('open errors', () => {
     ['3 bytes', Buffer.from('abc'), '3-byte file'],
     ['short pcap header', pcapUsLe().subarray(0, 20), 'truncated pcap file header (20 bytes)'],
     ['pcap version 3.0', (() => { const b = pcapUsLe(); b.writeUInt16LE(3, 4); b.writeUInt16LE(0, 6); return b; })(), 'unsupported pcap version 3.0'],
-    ['modified pcap (a1b2cd34)', (() => { const b = pcapUsLe(); b.writeUInt32LE(0xa1b2cd34, 0); return b; })(), 'magic 0x34cdb2a1'],
-    ['pcapng bad byte-order magic', (() => { const b = ngMultiIf(); b.writeUInt32LE(0x11223344, 8); return b; })(), 'magic 0x0a0d0d0a with byte-order magic 0x44332211'],
+    // magics are printed as the octets are in the file, whatever the byte order
+    ['big-endian garbage magic', (() => { const b = pcapUsLe(); b.writeUInt32BE(0xa1b2c3d5, 0); return b; })(), 'magic a1 b2 c3 d5'],
+    ['little-endian garbage magic', (() => { const b = pcapUsLe(); b.writeUInt32LE(0xa1b2c3d5, 0); return b; })(), 'magic d5 c3 b2 a1'],
+    ['pcapng bad byte-order magic', (() => { const b = ngMultiIf(); b.writeUInt32LE(0x11223344, 8); return b; })(), 'magic 0a 0d 0d 0a with byte-order magic 44 33 22 11'],
     ['pcapng version 2.0', (() => { const b = ngMultiIf(); b.writeUInt16LE(2, 12); return b; })(), 'unsupported pcapng version 2.0'],
     ['short pcapng', ngMultiIf().subarray(0, 10), 'truncated pcapng section header'],
   ];
@@ -321,6 +323,8 @@ describe('corrupt pcapng blocks end reading with a counted anomaly', () => {
       const counter = anomaly === CaptureAnomaly.BadBlock ? r.stats.badBlocks : r.stats.oversizeRecords;
       expect(counter).toBe(1);
       expect(r.endOffset).toBeGreaterThan(0);
+      // one phrase for the replay warning: what, where, why
+      expect(r.damage()).toMatch(new RegExp(`^${CAPTURE_ANOMALY_NAMES[anomaly].replace('_', ' ')} at offset ${r.endOffset} \\(.+\\)$`));
     });
   }
   it('too many interfaces in one section', () => {

@@ -50,7 +50,8 @@ describe('GTP tunnels', () => {
     expect(t).toMatchObject({
       protocol: 'gtpv1', imsi: '262011234567890', msisdn: '491701234567', homeMcc: '262', homeMnc: '01', visitedMcc: '262', visitedMnc: '01',
       apn: 'internet.m2m', ratType: 'UTRAN', sgsnIp: SGSN2, ggsnIp: GGSN, sgsnCtrlTeid: 0x22, ggsnCtrlTeid: 0x90,
-      sgsnDataTeid: 0x110, ggsnDataTeid: 0x190, createCause: 128, setupDelayUs: 4_000, deleteCause: 128, endReason: 'delete',
+      // The accepted Update moved the SGSN's user plane too (TEID Data I 0x222, TS 29.060 §7.3.3).
+      sgsnDataTeid: 0x222, ggsnDataTeid: 0x190, createCause: 128, setupDelayUs: 4_000, deleteCause: 128, endReason: 'delete',
       // The tunnel ends when the Delete is answered: create request → delete response.
       createFrame: 1, endFrame: delRsp, durationUs: 4_000 + 600_000_000 + 3_000 + 1_200_000_000 + 2_000,
     });
@@ -188,6 +189,7 @@ describe('GTP tunnels', () => {
         apn: 'internet.m2m', ratType: 'UTRAN', bearerId: 5,
         addr: ['0a010001', '0a020001', '0a010001', '0a020064'], teid: [8, 0x99, 0x108, 0x199],
         createCause: 128, createTimeUs: before.pkts[0].tsUs, setupDelayUs: 2_500, createFrame: 1, lastUs: before.pkts[1].tsUs,
+        packetsUp: 0, packetsDown: 0, bytesUp: 0, bytesDown: 0, firstUserUs: null, lastUserUs: null,
       },
     ]);
 

@@ -112,4 +112,60 @@ describe('spool worker client', () => {
       spawnSync('umount', ['-l', mnt]);
     }
   });
+
+  it.skipIf(process.getuid?.() !== 0)('full disk with a bounded retry (replay policy): E_SPOOL after failAfterMs, committed rows intact', () => {
+    const d = mkdtempSync(join(tmpdir(), 'sp-full-'));
+    const mnt = join(d, 'mnt');
+    mkdirSync(mnt);
+    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt]).status).toBe(0);
+    try {
+      const path = join(mnt, 's.db');
+      openSpool(path).close();
+      const c = new SpoolClient(path, { batchSize: 100, maxInFlightBatches: 4, failAfterMs: 2000, quiet: true });
+      const t0 = Date.now();
+      let err: (Error & { code?: string }) | null = null;
+      try {
+        for (let i = 0; i < 20000; i++) c.write(rec(i, { resultName: 'x'.repeat(100) }));
+        c.close();
+      } catch (e) {
+        err = e as Error & { code?: string };
+      }
+      expect(err?.code).toBe('E_SPOOL');
+      expect(err?.message).toMatch(/^spool write failed: database or disk is full \(.*s\.db\); gave up after 2 s of retries: \d+ records not written \(\d+ dialogues, 0 tunnels\), \d+ written before$/);
+      expect(Date.now() - t0).toBeLessThan(15_000);
+      const written = c.written;
+      expect(written).toBeGreaterThan(0);
+      const db = new Database(path);
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+      const rows = db.prepare('SELECT req_frame FROM dialogues ORDER BY id').all() as { req_frame: number }[];
+      db.close();
+      expect(rows.length).toBe(written);
+      rows.forEach((r, i) => expect(r.req_frame).toBe(i * 2 + 1)); // the first records, in order
+    } finally {
+      spawnSync('umount', ['-l', mnt]);
+    }
+  });
+
+  it('each batch carries the checkpoint delta, committed in its transaction', () => {
+    const d = mkdtempSync(join(tmpdir(), 'sp-ckpt-'));
+    const path = join(d, 's.db');
+    openSpool(path).close();
+    const c = new SpoolClient(path, { batchSize: 100 });
+    const deltas = [
+      { keys: [1, 2, 3], states: ['{"a":1}', '{"a":2}', '{"a":3}'], deleted: [] },
+      { keys: [2], states: ['{"a":22}'], deleted: [1] },
+    ];
+    c.checkpointSource = () => deltas.shift() ?? null;
+    for (let i = 0; i < 150; i++) c.write(rec(i)); // one full batch (delta 1) ...
+    c.flush(); // ... then the other 50 records with delta 2
+    c.flush(); // nothing left: no batch at all
+    expect(c.close(30_000)).toBe(true);
+    const db = new Database(path, { readonly: true });
+    expect(db.prepare('SELECT id, state FROM gtp_active_tunnels ORDER BY id').all()).toEqual([
+      { id: 2, state: '{"a":22}' },
+      { id: 3, state: '{"a":3}' },
+    ]);
+    expect(db.prepare('SELECT count(*) n FROM dialogues').get()).toEqual({ n: 150 });
+    db.close();
+  });
 });

@@ -21,6 +21,22 @@ describe('systemd units', () => {
     expect(u).toMatch(/run --config \/etc\/sigprobe\/%i\.yaml/);
   });
 
+  it('every daemon is Type=notify with a watchdog (README "Watchdog"), restarted when it fails', () => {
+    expect(UNITS.sort()).toEqual(['sigprobe-collector@.service', 'sigprobe-probe@.service', 'sigprobe-shipper@.service']);
+    for (const f of UNITS) {
+      const u = readFileSync(join(ROOT, 'systemd', f), 'utf8');
+      expect(u, f).toMatch(/^Type=notify$/m);
+      // the messages come from systemd-notify children, not from the main PID
+      expect(u, f).toMatch(/^NotifyAccess=all$/m);
+      const w = /^WatchdogSec=(\d+)$/m.exec(u);
+      expect(w, f).not.toBeNull();
+      expect(Number(w![1])).toBeGreaterThanOrEqual(10);
+      // on-failure and always both restart after a watchdog timeout
+      expect(u, f).toMatch(/^Restart=(on-failure|always)$/m);
+      expect(u, f).not.toMatch(/^Type=simple$/m);
+    }
+  });
+
   it.skipIf(!hasAnalyze)('systemd-analyze verify passes for every unit', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sp-units-'));
     for (const f of UNITS) {

@@ -178,8 +178,12 @@ export function startS6a(dx: DiameterEnv, cmd: NonDwr, t: number, o: S6aOptions 
   const answerCtx = (hbh: number): S.S6aContext =>
     byDra ? { ...ctx(hbh), originHost: l1.link.dra.host, originRealm: IPX_REALM } : { ...ctx(hbh), originHost: dest.host, originRealm: dest.realm };
   const result = outcome.kind === 'answer' ? outcome.result : null;
-  const txOf = (): Transaction =>
-    new Transaction(dx.env, 'diameter', code, procedure, truthImsi).outcome(result ? statusOf(result) : 'timeout', result ? result.code : null);
+  const plmn = { mcc: visited.op.mcc, mnc: visited.op.mnc };
+  const txOf = (): Transaction => {
+    const tx = new Transaction(dx.env, 'diameter', code, procedure, truthImsi).outcome(result ? statusOf(result) : 'timeout', result ? result.code : null);
+    tx.visited = plmn; // the MME's network (Visited-PLMN-Id of AIR / ULR)
+    return tx;
+  };
 
   if (legs.length === 2 || legs[0] === l2) {
     const hbh2 = l2.link.nextHbh(1);

@@ -16,6 +16,8 @@ import { Transaction } from '../ip/transaction';
 import { GtpNet, GtpPath } from './net';
 import { GtpProfile } from './profile';
 import { Tunnel, TunnelWriter } from './tunnels';
+import { UserPlaneSpec, planUserPlane } from './userPlane';
+import type { VisitedPlmn } from '../map/truth';
 
 export type GtpVersion = 'gtpv1' | 'gtpv2';
 
@@ -55,7 +57,7 @@ function okRange(v: GtpVersion): [number, number] {
 function exchange(
   gx: GtpEnv, gp: GtpPath, from: 0 | 1, t: number, type: number, imsi: string | null,
   req: (seq: number) => Buffer, rsp: ((seq: number) => Buffer) | null, cause: number | null, latencyUs: number, retransmissions = 0,
-  onDone: ((tx: Transaction) => void) | null = null,
+  onDone: ((tx: Transaction) => void) | null = null, visited: VisitedPlmn | null = null, device: string | null = null,
 ): void {
   gx.env.at(t, () => {
     const names = gx.version === 'gtpv1' ? GTPV1_PROCEDURES : GTPV2_PROCEDURES;
@@ -63,6 +65,8 @@ function exchange(
     const tx = new Transaction(gx.env, gx.version, type, names[type], imsi);
     tx.outcome(rsp === null ? 'timeout' : cause === null || (cause >= lo && cause <= hi) ? 'ok' : 'error', cause);
     tx.onDone = onDone;
+    tx.visited = visited;
+    tx.deviceImsi = device;
     // the sequence number is drawn when the request leaves (TS 29.060 §7.6, TS 29.274 §7.6)
     const seq = gx.net.nextSeq(gp, gx.version === 'gtpv1' ? 16 : 24);
     const bytes = req(seq);
@@ -86,7 +90,7 @@ function unanswered(gx: GtpEnv): boolean {
   return gx.p.timeoutRate > 0 && gx.rng.chance(gx.p.timeoutRate);
 }
 
-interface Subscriber {
+export interface Subscriber {
   home: IpOperator;
   visited: IpOperator;
   imsi: string;
@@ -133,6 +137,14 @@ export interface TunnelOptions {
   device?: [IotFleet, IotDevice];
   /** part of a synchronised burst: overloaded GGSN / PGW */
   burst?: boolean;
+  /** this subscriber (roaming scenario: a device of the planted population) */
+  sub?: Subscriber;
+  /** the Create is answered with this cause (default: drawn from the profile) */
+  cause?: number;
+  /** Create → Delete request, µs; null = no Delete inside the capture (default: drawn from the profile) */
+  durationUs?: number | null;
+  /** T-PDUs on the data TEIDs between the Create response and the Delete request */
+  userPlane?: UserPlaneSpec;
 }
 
 function setupDelay(gx: GtpEnv, burst: boolean): number {
@@ -152,16 +164,18 @@ export function startTunnel(gx: GtpEnv, t: number, o: TunnelOptions = {}): numbe
   const { rng, p } = gx;
   if (gx.budget.free < 1) return 0;
   const v2 = gx.version === 'gtpv2';
-  const sub = o.device ? machine(gx, o.device[0], o.device[1]) : smartphone(gx);
+  const sub = o.sub ?? (o.device ? machine(gx, o.device[0], o.device[1]) : smartphone(gx));
+  const plmn: VisitedPlmn = { mcc: sub.visited.op.mcc, mnc: sub.visited.op.mnc };
   const vNode = rng.pick(v2 ? sub.visited.sgws : sub.visited.sgsns);
   const hNode = rng.pick(v2 ? sub.home.pgws : sub.home.ggsns);
   const gp = gx.net.path(vNode, hNode);
   const rtt = (): number => responseTime(rng, sub.home.op, sub.visited.op);
 
   // Create outcome
-  const noAnswer = unanswered(gx);
+  const noAnswer = o.cause === undefined && unanswered(gx);
   let cause: number;
-  if (o.burst && rng.chance(p.burstRejectRate)) cause = v2 ? V2.GTPV2_CAUSE_NO_RESOURCES : V1.GTPV1_CAUSE_NO_RESOURCES;
+  if (o.cause !== undefined) cause = o.cause;
+  else if (o.burst && rng.chance(p.burstRejectRate)) cause = v2 ? V2.GTPV2_CAUSE_NO_RESOURCES : V1.GTPV1_CAUSE_NO_RESOURCES;
   else if (rng.chance(p.createRejectRate)) cause = rng.pick(v2 ? REJECTS_V2 : REJECTS_V1);
   else cause = v2 ? V2.GTPV2_CAUSE_REQUEST_ACCEPTED : V1.GTPV1_CAUSE_REQUEST_ACCEPTED;
   const rtx = retransmits(gx);
@@ -170,7 +184,8 @@ export function startTunnel(gx: GtpEnv, t: number, o: TunnelOptions = {}): numbe
 
   // the rest of the plan: updates, a dedicated bearer, the delete (inside the span only)
   const tUp = t + Math.max(setup, rtx * T3_US) + 100_000;
-  const tDel = Math.max(tUp + MIN_GAP_US, t + Math.round(logNormal(rng, p.durationMedianUs, p.durationSigma)));
+  const tDel =
+    o.durationUs === null ? Infinity : Math.max(tUp + MIN_GAP_US, t + (o.durationUs ?? Math.round(logNormal(rng, p.durationMedianUs, p.durationSigma))));
   const limit = Math.min(tDel, gx.cutoffUs) - MIN_GAP_US;
   const updates: number[] = [];
   let cbAt = -1;
@@ -195,6 +210,14 @@ export function startTunnel(gx: GtpEnv, t: number, o: TunnelOptions = {}): numbe
 
   const tun = new Tunnel(gx.version, sub.imsi, sub.apn, ...okRange(gx.version));
   const st = tunnelState(gx, vNode, hNode, sub);
+  tun.visited = plmn;
+  if (o.userPlane && accepted) {
+    // user data flows once the Create response is out (exchange(): at the latest after the setup
+    // delay or 60 ms past the last copy of the request) and stops before the Delete request
+    const from = t + Math.max(setup, rtx * T3_US + 60_000) + 5_000;
+    const to = (withDelete ? tDel : gx.cutoffUs) - 5_000;
+    tun.user = planUserPlane(gx, gp, st.hTeidU, st.vTeidU, st.ueIp, from, to, o.userPlane);
+  }
   gx.tunnels.opened(tun);
   // a tunnel that no Delete will end inside the capture is known to end 'capture_end' already
   const createDone = (tx: Transaction): void => {
@@ -212,7 +235,7 @@ export function startTunnel(gx: GtpEnv, t: number, o: TunnelOptions = {}): numbe
           cause, pgwTeidC: st.hTeidC, pgwTeidU: st.hTeidU, pgwIp: hNode.ep.ip4, ueIp: ipBuf(st.ueIp), ebi: st.ebi, chargingId: st.chargingId, ambrUl: 50_000, ambrDl: 150_000,
           recovery: rng.chance(0.3) ? hNode.restart : undefined,
         }),
-        cause, setup, rtx, createDone);
+        cause, setup, rtx, createDone, plmn, sub.imsi);
   } else {
     exchange(gx, gp, 0, t, V1.GTPV1_CREATE_PDP_CONTEXT_REQUEST, sub.imsi,
         (seq) => V1.createPdpContextRequest(seq, {
@@ -223,7 +246,7 @@ export function startTunnel(gx: GtpEnv, t: number, o: TunnelOptions = {}): numbe
         noAnswer ? null : (seq) => V1.createPdpContextResponse(seq, st.vTeidC, {
           cause, recovery: hNode.restart, teidData: st.hTeidU, teidC: st.hTeidC, chargingId: st.chargingId, ueIp: ipBuf(st.ueIp), ggsnIp: hNode.ep.ip4, arp: 2,
         }),
-        cause, setup, rtx, createDone);
+        cause, setup, rtx, createDone, plmn, sub.imsi);
   }
   // Update PDP Context / Modify Bearer from the visited side
   for (const tu of updates) {
@@ -236,7 +259,7 @@ export function startTunnel(gx: GtpEnv, t: number, o: TunnelOptions = {}): numbe
       exchange(gx, gp, 0, tu, V2.GTPV2_MODIFY_BEARER_REQUEST, null,
         (seq) => V2.modifyBearerRequest(seq, st.hTeidC, { mcc: sub.visited.op.mcc, mnc: sub.visited.op.mnc, tac: sub.lac, eci: sub.ci * 256 + 1 + rng.int(3), rat: sub.rat, ebi: st.ebi, sgwTeidU: st.vTeidU, sgwIp: vNode.ep.ip4 }),
         lost ? null : (seq) => V2.modifyBearerResponse(seq, st.vTeidC, ucause, st.ebi, st.chargingId, rng.chance(0.5) ? sub.msisdn : undefined),
-        ucause, rtt(), re);
+        ucause, rtt(), re, null, plmn, sub.imsi);
     } else {
       exchange(gx, gp, 0, tu, V1.GTPV1_UPDATE_PDP_CONTEXT_REQUEST, withImsi ? sub.imsi : null,
         (seq) => V1.updatePdpContextRequest(seq, st.hTeidC, {
@@ -244,7 +267,7 @@ export function startTunnel(gx: GtpEnv, t: number, o: TunnelOptions = {}): numbe
           teidData: st.vTeidU, teidC: st.vTeidC, nsapi: st.ebi, sgsnIp: vNode.ep.ip4, rat: sub.rat, arp: 2,
         }),
         lost ? null : (seq) => V1.updatePdpContextResponse(seq, st.vTeidC, { cause: ucause, recovery: hNode.restart, teidData: st.hTeidU, teidC: st.hTeidC, chargingId: st.chargingId, ueIp: ipBuf(st.ueIp), ggsnIp: hNode.ep.ip4, arp: 2 }),
-        ucause, rtt(), re);
+        ucause, rtt(), re, null, plmn, sub.imsi);
     }
   }
   // a dedicated bearer from the PGW (e.g. IMS voice)
@@ -267,11 +290,11 @@ export function startTunnel(gx: GtpEnv, t: number, o: TunnelOptions = {}): numbe
     if (v2) {
       exchange(gx, gp, 0, tDel, V2.GTPV2_DELETE_SESSION_REQUEST, null,
           (seq) => V2.deleteSessionRequest(seq, st.hTeidC, st.ebi, rng.chance(0.5) ? { mcc: sub.visited.op.mcc, mnc: sub.visited.op.mnc, tac: sub.lac, eci: sub.ci * 256 + 1 } : undefined),
-          unanswered(gx) ? null : (seq) => V2.deleteSessionResponse(seq, st.vTeidC, dcause), dcause, rtt(), retransmits(gx), delDone);
+          unanswered(gx) ? null : (seq) => V2.deleteSessionResponse(seq, st.vTeidC, dcause), dcause, rtt(), retransmits(gx), delDone, plmn, sub.imsi);
     } else {
       exchange(gx, gp, from, tDel, V1.GTPV1_DELETE_PDP_CONTEXT_REQUEST, null,
           (seq) => V1.deletePdpContextRequest(seq, peerTeid, st.ebi, rng.chance(0.3)),
-          unanswered(gx) ? null : (seq) => V1.deletePdpContextResponse(seq, ownTeid, dcause), dcause, rtt(), retransmits(gx), delDone);
+          unanswered(gx) ? null : (seq) => V1.deletePdpContextResponse(seq, ownTeid, dcause), dcause, rtt(), retransmits(gx), delDone, plmn, sub.imsi);
     }
   }
   return used;

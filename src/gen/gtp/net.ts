@@ -5,6 +5,7 @@
 // share one (each node's own counter would rarely collide; here they never do).
 import { Prng } from '../prng';
 import { encodeUdp, IPPROTO_UDP } from '../encode/udp';
+import { GTPU_PORT } from '../encode/gtpu';
 import { macFromNumber } from '../encode/ethernet';
 import { Mark } from '../ip/env';
 import { IpWire, IpPath } from '../ip/wire';
@@ -50,6 +51,13 @@ export class GtpNet {
     const v = p.seq;
     p.seq = (v + 1) % (bits === 16 ? 0x10000 : 0x1000000);
     return v & (bits === 16 ? 0xffff : 0xffffff);
+  }
+
+  /** a GTP-U packet (TS 29.281 §4.4.2.3: port 2152 at both ends) from side `from` */
+  sendUser(p: GtpPath, from: 0 | 1, t: number, msg: Buffer): void {
+    const to = 1 - from;
+    const udp = encodeUdp(GTPU_PORT, GTPU_PORT, msg, this.wire.addr(p.path, from), this.wire.addr(p.path, to));
+    this.wire.send(p.path, from, t, IPPROTO_UDP, udp, null);
   }
 
   /** a request from side `from`, or the response to a request side `1 - from` sent */

@@ -14,6 +14,15 @@
 // a deleted tunnel when its Delete exchange is written. So memory holds only tunnels awaiting a Delete.
 import * as fs from 'fs';
 import { Transaction } from '../ip/transaction';
+import type { VisitedPlmn } from '../map/truth';
+
+/** user-plane totals of a tunnel (T-PDU = the user IP packet; up = towards the GGSN / PGW data TEID) */
+export interface UserCounters {
+  packetsUp: number;
+  packetsDown: number;
+  bytesUp: number;
+  bytesDown: number;
+}
 
 export interface TunnelLine {
   protocol: 'gtpv1' | 'gtpv2';
@@ -31,6 +40,10 @@ export interface TunnelLine {
 export class Tunnel {
   create: Transaction | null = null;
   ended = false;
+  /** serving network of the Create (extended lines) */
+  visited: VisitedPlmn | null = null;
+  /** planned T-PDUs (null: none) */
+  user: UserCounters | null = null;
 
   constructor(
     readonly protocol: 'gtpv1' | 'gtpv2',
@@ -62,6 +75,13 @@ export class Tunnel {
 
 const FLUSH_BYTES = 1 << 16;
 
+export interface TunnelWriterOptions {
+  /** append create_time_us, visited_mcc / visited_mnc and the user-plane counters to every line (roaming scenario) */
+  extended?: boolean;
+  /** sees every line as it is written */
+  onWrite?: (l: TunnelLine, t: Tunnel) => void;
+}
+
 export class TunnelWriter {
   lines = 0;
   readonly byEndReason: Record<string, number> = {};
@@ -70,7 +90,10 @@ export class TunnelWriter {
   /** tunnels created whose line is not written yet, in Create order */
   private readonly open = new Set<Tunnel>();
 
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    private readonly o: TunnelWriterOptions = {},
+  ) {
     this.fd = fs.openSync(path, 'w');
   }
 
@@ -83,14 +106,14 @@ export class TunnelWriter {
     if (t.ended) return;
     t.ended = true;
     this.open.delete(t);
-    this.write(t.line(del));
+    this.write(t.line(del), t);
   }
 
   /** write the tunnels still open (capture end) and close the file */
   close(): void {
     for (const t of this.open) {
       t.ended = true;
-      this.write(t.line(null));
+      this.write(t.line(null), t);
     }
     this.open.clear();
     if (this.buf.length > 0) fs.writeSync(this.fd, this.buf);
@@ -98,11 +121,12 @@ export class TunnelWriter {
     fs.closeSync(this.fd);
   }
 
-  private write(l: TunnelLine | null): void {
+  private write(l: TunnelLine | null, t: Tunnel): void {
     if (l === null) return;
     this.lines++;
     this.byEndReason[l.end_reason] = (this.byEndReason[l.end_reason] ?? 0) + 1;
-    this.buf += formatTunnelLine(l) + '\n';
+    if (this.o.onWrite) this.o.onWrite(l, t);
+    this.buf += (this.o.extended ? formatExtendedTunnelLine(l, t) : formatTunnelLine(l)) + '\n';
     if (this.buf.length >= FLUSH_BYTES) {
       fs.writeSync(this.fd, this.buf);
       this.buf = '';
@@ -117,5 +141,20 @@ export function formatTunnelLine(l: TunnelLine): string {
     `{"protocol": ${v(l.protocol)}, "imsi": ${v(l.imsi)}, "apn": ${v(l.apn)}, "create_frame": ${l.create_frame}, "end_frame": ${v(l.end_frame)}, ` +
     `"setup_delay_us": ${v(l.setup_delay_us)}, "duration_us": ${v(l.duration_us)}, "create_cause": ${v(l.create_cause)}, ` +
     `"delete_cause": ${v(l.delete_cause)}, "end_reason": ${v(l.end_reason)}}`
+  );
+}
+
+/**
+ * The roaming scenario's line: the fixed keys, then the Create request's packet time, the serving
+ * network and the T-PDU counters (bytes = the user IP packets, without outer IP / UDP / GTP-U).
+ */
+export function formatExtendedTunnelLine(l: TunnelLine, t: Tunnel): string {
+  const u = t.user ?? { packetsUp: 0, packetsDown: 0, bytesUp: 0, bytesDown: 0 };
+  const v = t.visited;
+  const accepted = l.end_reason !== 'create_rejected';
+  return (
+    `${formatTunnelLine(l).slice(0, -1)}, "create_time_us": ${t.create!.reqT}, "visited_mcc": ${v ? JSON.stringify(v.mcc) : 'null'}, ` +
+    `"visited_mnc": ${v ? JSON.stringify(v.mnc) : 'null'}, "packets_up": ${accepted ? u.packetsUp : 0}, "packets_down": ${accepted ? u.packetsDown : 0}, ` +
+    `"bytes_up": ${accepted ? u.bytesUp : 0}, "bytes_down": ${accepted ? u.bytesDown : 0}}`
   );
 }

@@ -2,7 +2,7 @@
 // request/response) as the truth file sees it: request frame (the packet completing the first
 // copy of the request), response frame, outcome. Enters the truth queue when its request is
 // written, is done when its answer is written (or at once when no answer will come).
-import { TruthRecord } from '../map/truth';
+import { TruthRecord, VisitedPlmn } from '../map/truth';
 import { IpEnv, Mark, TruthItem } from './env';
 
 export type IpProtocol = 'diameter' | 'gtpv1' | 'gtpv2';
@@ -32,6 +32,10 @@ export class Transaction implements TruthItem {
   resultCode: number | null = null;
   /** called once the transaction is over (its last packet written) */
   onDone: ((tx: Transaction) => void) | null = null;
+  /** the visited network the exchange is about (extended truth of the roaming scenario) */
+  visited: VisitedPlmn | null = null;
+  /** the device when the request names none (GTP Update / Delete: the tunnel's IMSI) */
+  deviceImsi: string | null = null;
 
   constructor(
     private readonly env: IpEnv,

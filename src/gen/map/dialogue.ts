@@ -3,7 +3,7 @@
 // the right time), and the ground truth recorded as its packets are written.
 import { SccpAddress } from '../encode/sccp';
 import { Association, NetNode } from './topology';
-import { TruthItem, TruthRecord, toRecord } from './truth';
+import { TruthItem, TruthRecord, VisitedPlmn, toRecord } from './truth';
 
 export type Side = 0 | 1; // 0 = dialogue initiator, 1 = responder
 export type Role = 'req' | 'rsp' | 'msg';
@@ -42,6 +42,8 @@ export class Dialogue implements TruthFields, TruthItem {
   status: Status = 'ok';
   resultCode: number | null = null;
   imsi: string | null = null;
+  /** the visited network the dialogue is about (extended truth of the roaming scenario) */
+  visited: VisitedPlmn | null = null;
 
   /** false for pre-capture fragments (orphans): never in the truth file */
   inTruth = true;

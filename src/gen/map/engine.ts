@@ -13,7 +13,7 @@ import { TimeHeap, Timed } from './heap';
 import { Mark, OutPacket, Transport, linkTypeOf } from './transport';
 import { TidRegistry } from './tids';
 import { Dialogue, Side } from './dialogue';
-import { TruthWriter } from './truth';
+import { TruthWriter, TruthWriterOptions } from './truth';
 import { DialogueOptions, FlowEnv } from './flows';
 import { NetNode, World, buildWorld } from './topology';
 import { Profile } from './profile';
@@ -44,6 +44,8 @@ export interface EngineOptions {
   format: 'pcap' | 'pcapng';
   seed: number;
   profile: Profile;
+  /** truth file options (the roaming scenario's extended lines and observer) */
+  truth?: TruthWriterOptions;
 }
 
 export class Engine implements FlowEnv {
@@ -74,10 +76,10 @@ export class Engine implements FlowEnv {
     this.rng = new Prng(o.seed);
     this.profile = o.profile;
     // topology from its own stream so that it does not depend on traffic draws
-    this.world = buildWorld(this.rng.fork(), { mtu: o.profile.mtu, mtuRange: o.profile.mtuRange, v6ext: o.profile.v6ext, maxOperators: o.profile.maxOperators });
+    this.world = buildWorld(this.rng.fork(), { mtu: o.profile.mtu, mtuRange: o.profile.mtuRange, v6ext: o.profile.v6ext, maxOperators: o.profile.maxOperators, maxPerCountry: o.profile.maxPerCountry });
     this.transport = new Transport(this.rng.fork(), o.profile.link, this.packets, o.profile.sackRate);
     this.writer = PcapWriter.create(o.out, { linkType: linkTypeOf(o.profile.link), format: o.format });
-    this.truth = new TruthWriter(o.truthPath);
+    this.truth = new TruthWriter(o.truthPath, o.truth);
     this.nextLocalRef = this.rng.int(0xffffff);
   }
 

@@ -80,6 +80,8 @@ export interface Profile {
   mtuRange?: [number, number];
   v6ext: boolean;
   maxOperators?: number;
+  /** at most this many operators per country (the first ones of the table) */
+  maxPerCountry?: number;
   /** default capture duration per dialogue (s) when spanSeconds is not given */
   secondsPerDialogue: number;
 }

@@ -168,6 +168,8 @@ export interface TopologyOptions {
   v6ext?: boolean;
   /** put at most this many operators in the world (small captures stay readable) */
   maxOperators?: number;
+  /** at most this many operators per country (the first ones of the table) */
+  maxPerCountry?: number;
 }
 
 export function buildWorld(rng: Prng, o: TopologyOptions = {}): World {
@@ -197,7 +199,7 @@ export function buildWorld(rng: Prng, o: TopologyOptions = {}): World {
   const nodes: NetNode[] = [];
   const assocs: Association[] = [];
   let specs: { c: CountrySpec; s: OperatorSpec }[] = [];
-  for (const c of COUNTRIES) for (const s of c.ops) specs.push({ c, s });
+  for (const c of COUNTRIES) for (const s of c.ops.slice(0, o.maxPerCountry ?? c.ops.length)) specs.push({ c, s });
   if (o.maxOperators !== undefined && o.maxOperators < specs.length) {
     // keep a deterministic spread over countries: every k-th operator
     const k = specs.length / o.maxOperators;

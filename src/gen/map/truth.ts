@@ -18,10 +18,22 @@ export interface TruthRecord {
   latency_us: number | null;
 }
 
+/** MCC / MNC of a visited network (E.212) */
+export interface VisitedPlmn {
+  mcc: string;
+  mnc: string;
+}
+
 /** one dialogue / transaction of the truth file, as the writer's queue sees it */
 export interface TruthItem {
   /** frame of the request (known when the item is enqueued) */
   reqFrame: number;
+  /** packet time of the request, µs */
+  reqT: number;
+  /** visited network of the exchange when the generator knows it */
+  visited: VisitedPlmn | null;
+  /** the device the exchange belongs to when the request names none (a GTP Update / Delete: the tunnel's IMSI) */
+  deviceImsi?: string | null;
   rspFrame: number | null;
   /** no more packets of it will be written */
   done: boolean;
@@ -29,6 +41,13 @@ export interface TruthItem {
 }
 
 const FLUSH_BYTES = 1 << 16;
+
+export interface TruthWriterOptions {
+  /** append req_time_us, visited_mcc, visited_mnc to every line (roaming scenario) */
+  extended?: boolean;
+  /** sees every line as it is written, in req_frame order */
+  onEmit?: (item: TruthItem, r: TruthRecord) => void;
+}
 
 export class TruthWriter {
   readonly byProcedure: Record<string, number> = {};
@@ -40,7 +59,10 @@ export class TruthWriter {
   private queue: (TruthItem | undefined)[] = [];
   private head = 0;
 
-  constructor(path: string) {
+  constructor(
+    path: string,
+    private readonly o: TruthWriterOptions = {},
+  ) {
     this.fd = fs.openSync(path, 'w');
   }
 
@@ -92,7 +114,8 @@ export class TruthWriter {
     this.byStatus[r.status] = (this.byStatus[r.status] ?? 0) + 1;
     this.byProtocol[r.protocol] = (this.byProtocol[r.protocol] ?? 0) + 1;
     this.lines++;
-    this.buf += formatTruthLine(r) + '\n';
+    if (this.o.onEmit) this.o.onEmit(d, r);
+    this.buf += (this.o.extended ? formatExtendedTruthLine(r, d) : formatTruthLine(r)) + '\n';
     if (this.buf.length >= FLUSH_BYTES) {
       fs.writeSync(this.fd, this.buf);
       this.buf = '';
@@ -122,5 +145,21 @@ export function formatTruthLine(r: TruthRecord): string {
     `{"protocol": ${v(r.protocol)}, "req_frame": ${r.req_frame}, "rsp_frame": ${v(r.rsp_frame)}, "opcode": ${r.opcode}, ` +
     `"procedure": ${v(r.procedure)}, "status": ${v(r.status)}, "result_code": ${v(r.result_code)}, "imsi": ${v(r.imsi)}, ` +
     `"latency_us": ${v(r.latency_us)}}`
+  );
+}
+
+/**
+ * The roaming scenario's line: the fixed keys, then the request's packet time, the visited
+ * network the generator planted (null when the exchange has none, e.g. CER / DWR / Echo) and the
+ * device it belongs to (= imsi, or for a GTP Update / Delete the IMSI of its tunnel, which the
+ * probe's tunnel table lends such rows).
+ */
+export function formatExtendedTruthLine(r: TruthRecord, d: TruthItem): string {
+  const l = formatTruthLine(r);
+  const v = d.visited;
+  const dev = r.imsi ?? d.deviceImsi ?? null;
+  return (
+    `${l.slice(0, -1)}, "req_time_us": ${d.reqT}, "visited_mcc": ${v ? JSON.stringify(v.mcc) : 'null'}, "visited_mnc": ${v ? JSON.stringify(v.mnc) : 'null'}, ` +
+    `"device_imsi": ${JSON.stringify(dev)}}`
   );
 }

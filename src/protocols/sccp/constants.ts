@@ -68,6 +68,15 @@ export const enum SccpGti {
 export const SCCP_ES_BCD_ODD = 1;
 export const SCCP_ES_BCD_EVEN = 2;
 
+/**
+ * Numbering plan of a GT (Q.713 §3.4.2.3.3): 1 ISDN/telephony (E.164), 6 land mobile (E.212:
+ * the GT is an IMSI), 7 ISDN/mobile (E.214: mobile global title, E.164 CC + NDC of the home
+ * PLMN + MSIN, TS 23.003 §12.1).
+ */
+export const SCCP_NP_E164 = 1;
+export const SCCP_NP_E212 = 6;
+export const SCCP_NP_E214 = 7;
+
 /** Routing indicator (Q.713 §3.4.1): 0 route on GT, 1 route on PC + SSN. */
 export const SCCP_RI_GT = 0;
 export const SCCP_RI_SSN = 1;
