@@ -18,6 +18,7 @@ import { checkRedisDurability, redisLabel, redisOptions, tlsOptions } from '../s
 import { silentLogger, type Logger } from '../ship/log';
 import { errorReason, isConnectionError, isPermanentPgError, PoisonBatchError } from './errors';
 import { BatchStore, migrateCentral } from './store';
+import { SigprobeError } from '../config/errors';
 
 /** Attempts after which a batch whose records have no partition is given up (its day list lies). */
 const MAX_NO_PARTITION_ATTEMPTS = 5;
@@ -85,7 +86,7 @@ export class Collector {
   constructor(private readonly opts: CollectorOptions) {
     this.log = opts.log ?? silentLogger;
     this.pool = collectorPool(opts.cfg, opts.pgPassword);
-    this.store = new BatchStore(this.pool, opts.cfg.postgres.schema);
+    this.store = new BatchStore(this.pool, opts.cfg.postgres.schema, { rollups: opts.cfg.rollups });
   }
 
   /** Applies the migrations (waiting for PostgreSQL if needed), then starts the workers. */
@@ -97,6 +98,8 @@ export class Collector {
         if (applied > 0) this.log('info', 'migrated', { schema: cfg.postgres.schema, applied });
         break;
       } catch (e) {
+        // a missing extension (rollups.ts checkExtensions): no point waiting, the collector refuses to start
+        if (e instanceof SigprobeError) throw e;
         this.log('warn', 'postgres_unavailable', { error: errorReason(e) });
         await sleep(backoffDelay(attempt, cfg.retry), this.abort.signal);
         if (this.abort.signal.aborted) return;

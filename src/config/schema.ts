@@ -122,6 +122,8 @@ export const CollectorSectionSchema = z
       .default({}),
     /** Day partitions older than this are dropped (0: keep everything). */
     retentionDays: z.number().int().min(0).default(0),
+    /** Maintain the rollups (hourly dialogues/tunnels, device_day) in each batch's transaction (src/collector/rollups.ts). */
+    rollups: z.boolean().default(false), // work in progress: stays off until its migration is released
     statsIntervalSeconds: positiveInt.default(10),
     logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     /** host:port of this daemon's Prometheus endpoint (GET /metrics); empty string: none. */

@@ -13,6 +13,7 @@ import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { ReportModel } from '../../src/analytics/model';
 import { writeRichSpool } from './richSpool';
+import { buildSpool, lu, T0 } from '../analytics/spoolBuild';
 
 const MAIN = resolve(__dirname, '../../dist/cli/main.js');
 const CHROMIUM = '/usr/bin/chromium';
@@ -104,6 +105,38 @@ describe.skipIf(!existsSync(CHROMIUM))('report.html in headless Chromium', () =>
       await page.screenshot({ path: SHOT, fullPage: true });
       expect(statSync(SHOT).size).toBeGreaterThan(50_000);
       expect(statSync(SHOT).size).toBeLessThan(1_500_000);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('a report with little data: the empty charts say so, still no console error', async () => {
+    const small = buildSpool([lu(T0, 'A', 'ES', 'FR', '208', '01'), lu(T0 + 1000, 'B', 'DE', 'FR', '208', '01')]);
+    const o = join(dir, 'small');
+    const r = spawnSync(process.execPath, [MAIN, 'report', '--spool', small, '--out', o], { encoding: 'utf8', timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const profile = mkdtempSync(join(tmpdir(), 'sp-chromium-'));
+    const ctx = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const page = ctx.pages()[0] ?? (await ctx.newPage());
+      const problems: string[] = [];
+      page.on('console', (msg) => msg.type() === 'error' && problems.push(msg.text()));
+      page.on('pageerror', (e) => problems.push(e.message));
+      await page.goto(pathToFileURL(join(o, 'report.html')).href);
+      await page.waitForFunction(() => (window as unknown as { __reportReady?: boolean }).__reportReady === true, null, { timeout: 30_000 });
+      const counts = await page.evaluate(() => ({
+        drawn: document.querySelectorAll('[data-chart] svg').length,
+        empty: document.querySelectorAll('[data-chart-empty]').length,
+        matrixRows: document.querySelectorAll('section[data-section="matrix"] tbody tr').length,
+      }));
+      expect(counts.drawn).toBeGreaterThan(0); // traffic, matrix, storms (all zero), latency
+      expect(counts.empty).toBeGreaterThan(0); // no tunnels, no errors, no RNA
+      expect(counts.matrixRows).toBe(2);
+      expect(problems).toEqual([]);
     } finally {
       await ctx.close();
     }

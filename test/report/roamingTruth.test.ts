@@ -42,9 +42,11 @@ describe('report = planted truth of the roaming scenario', () => {
     expect(sortPairs(got.sor.map((s) => ({ ...s, share_rna: r4(s.share_rna) })))).toEqual(sortPairs(truth.sor));
     expect(sortPairs(got.silent_roamers)).toEqual(sortPairs(truth.silent_roamers));
     expect(got.silent_roamers_unknown).toBe(0);
-    expect(got.storms.map((s) => ({ minute: Date.parse(s.minute), dialogues: s.dialogues, ratio: r4(s.ratio) }))).toEqual(
-      truth.storms.map((s: { minute: string; dialogues: number; ratio: number }) => ({ ...s, minute: Date.parse(s.minute) })),
-    );
+    // every field the truth gives for a storm minute (minute, dialogues, ratio, and where planted devices, share, median)
+    const keys = Object.keys(truth.storms[0] ?? {});
+    const norm = (x: Record<string, unknown>) =>
+      Object.fromEntries(keys.map((k) => [k, k === 'minute' ? Date.parse(x[k] as string) : typeof x[k] === 'number' ? r4(x[k] as number) : x[k]]));
+    expect(got.storms.map((s) => norm(s as unknown as Record<string, unknown>))).toEqual(truth.storms.map(norm));
     const ds = got.data_sessions;
     const t = truth.data_sessions;
     expect({ creates: ds.creates, accepted: ds.accepted, setup_delay_ms: ds.setup_delay_ms, packets_up: ds.packets_up, packets_down: ds.packets_down, bytes_up: ds.bytes_up, bytes_down: ds.bytes_down }).toEqual({
