@@ -7,8 +7,8 @@
  */
 import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
-import { existsSync, statSync } from 'node:fs';
 import { SigprobeError } from '../config/errors';
+import { checkSpoolPath, checkSpoolSchema, describeSqliteError, type SpoolNeeds } from '../spool/readSpool';
 import { sql as defSql, US } from './definitions';
 
 /** Error code of bad report input (missing / locked / foreign / old spool, empty period): exit 2. */
@@ -23,6 +23,7 @@ const NEEDED: Readonly<Record<'dialogues' | 'tunnels', readonly string[]>> = {
     'home_mcc', 'home_mnc', 'visited_mcc', 'visited_mnc', 'home_country', 'visited_country', 'visited_operator', 'site',
     'packets_up', 'packets_down', 'bytes_up', 'bytes_down'],
 };
+const NEEDS: SpoolNeeds = { code: E_REPORT_INPUT, reader: 'the report', version: REPORT_SCHEMA_VERSION, columns: NEEDED };
 /** SQLite's default SQLITE_MAX_ATTACHED (10) plus the main file. */
 export const MAX_SPOOL_FILES = 11;
 
@@ -42,11 +43,8 @@ function inputError(msg: string): SigprobeError {
 export function openSpools(files: readonly string[]): SpoolSet {
   if (files.length === 0) throw inputError('no spool file given (--spool spool.db)');
   if (files.length > MAX_SPOOL_FILES) throw inputError(`at most ${MAX_SPOOL_FILES} spool files per report, got ${files.length}`);
-  for (const f of files) {
-    // checked first: ATTACH of a missing path would create an empty database
-    if (!existsSync(f)) throw inputError(`spool ${f} does not exist`);
-    if (statSync(f).isDirectory()) throw inputError(`spool ${f} is a directory, not a spool file`);
-  }
+  // checked first: ATTACH of a missing path would create an empty database
+  for (const f of files) checkSpoolPath(f, NEEDS);
   let db: Db;
   try {
     db = new Database(files[0], { readonly: true, fileMustExist: true });
@@ -68,7 +66,7 @@ export function openSpools(files: readonly string[]): SpoolSet {
       db.prepare(`ATTACH DATABASE ? AS ${name}`).run(files[i]);
       schemas.push(name);
     }
-    for (let i = 0; i < files.length; i++) checkSchema(db, schemas[i], files[i]);
+    for (let i = 0; i < files.length; i++) checkSpoolSchema(db, schemas[i], files[i], NEEDS);
   } catch (e) {
     db.close();
     if (e instanceof SigprobeError) throw e;
@@ -77,36 +75,7 @@ export function openSpools(files: readonly string[]): SpoolSet {
   return { db, schemas, files: [...files], close: () => db.close() };
 }
 
-/** One line for an SQLite failure on a spool. */
-export function describeSqliteError(e: Error & { code?: string }, file: string): string {
-  const code = e.code ?? '';
-  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || /locked/i.test(e.message)) return `spool ${file} is locked by another process (${e.message}); retry when it is released`;
-  if (code === 'SQLITE_NOTADB' || /not a database/i.test(e.message)) return `${file} is not a sigprobe spool (not an SQLite database)`;
-  if (code === 'SQLITE_CORRUPT') return `spool ${file} is damaged: ${e.message}`;
-  return `spool ${file}: ${e.message}`;
-}
-
-function checkSchema(db: Db, schema: string, file: string): void {
-  let tables: Set<string>;
-  try {
-    tables = new Set((db.prepare(`SELECT name FROM ${schema}.sqlite_master WHERE type = 'table'`).all() as { name: string }[]).map((r) => r.name));
-  } catch (e) {
-    throw inputError(describeSqliteError(e as Error & { code?: string }, file));
-  }
-  if (!tables.has('dialogues') || !tables.has('schema_migrations')) throw inputError(`${file} is not a sigprobe spool (no dialogues / schema_migrations table)`);
-  const version = (db.prepare(`SELECT max(version) v FROM ${schema}.schema_migrations`).get() as { v: number | null }).v ?? 0;
-  for (const [table, cols] of Object.entries(NEEDED)) {
-    if (!tables.has(table)) throw inputError(`spool ${file} has schema version ${version}; the report needs version ${REPORT_SCHEMA_VERSION} or later (no ${table} table): replay its captures again with this sigprobe`);
-    const have = new Set((db.prepare(`PRAGMA ${schema}.table_info(${table})`).all() as { name: string }[]).map((r) => r.name));
-    const missing = cols.filter((c) => !have.has(c));
-    if (missing.length > 0) {
-      throw inputError(
-        `spool ${file} has schema version ${version}; the report needs version ${REPORT_SCHEMA_VERSION} or later ` +
-          `(missing ${table}.${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''}): replay its captures again with this sigprobe`,
-      );
-    }
-  }
-}
+export { describeSqliteError };
 
 export interface Filter {
   fromUs: number;

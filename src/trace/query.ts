@@ -8,10 +8,9 @@
  * has no index of its own: it reads the period's rows through `dialogues_time` (the whole table
  * without --from/--to); see README "Subscriber trace".
  */
-import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
 import { basename } from 'node:path';
-import { SigprobeError } from '../config/errors';
+import { openSpoolForReading, type SpoolNeeds } from '../spool/readSpool';
 
 /** A spool row as the spool stores it (the spool's column names). */
 export type SpoolRow = Record<string, string | number | null> & {
@@ -69,28 +68,17 @@ const E2E_WINDOW_US = 60_000_000;
 /** A tunnel without an end (capture end, still active) is followed this long after its last known record. */
 const OPEN_TUNNEL_TAIL_US = 3_600_000_000;
 
-const NEED_COLUMNS = ['imsi', 'msisdn', 'req_time_us', 'req_frame', 'rsp_frame', 'end_to_end', 'origin_host', 'teid', 'source'];
+/** what the trace reads of a spool (the Diameter and GTP join columns arrived with migration 2) */
+const NEEDS: SpoolNeeds = {
+  code: 'E_USAGE',
+  reader: 'the trace',
+  version: 2,
+  columns: { dialogues: ['imsi', 'msisdn', 'req_time_us', 'req_frame', 'rsp_frame', 'end_to_end', 'origin_host', 'teid', 'source'], tunnels: ['imsi'] },
+};
 
+/** opens a spool read-only (src/spool/readSpool.ts: missing, not SQLite, locked, not a spool → E_USAGE) */
 export function openTraceSpool(file: string): Db {
-  let db: Db;
-  try {
-    db = new Database(file, { readonly: true, fileMustExist: true });
-  } catch (e) {
-    throw new SigprobeError('E_USAGE', `cannot open spool ${file}: ${(e as Error).message}`);
-  }
-  try {
-    const cols = new Set((db.prepare('PRAGMA table_info(dialogues)').all() as { name: string }[]).map((c) => c.name));
-    const tcols = new Set((db.prepare('PRAGMA table_info(tunnels)').all() as { name: string }[]).map((c) => c.name));
-    const missing = NEED_COLUMNS.filter((c) => !cols.has(c));
-    if (cols.size === 0 || tcols.size === 0 || missing.length > 0) {
-      throw new SigprobeError('E_USAGE', `${file} is not a sigprobe spool (no dialogues/tunnels tables with ${missing.join(', ') || 'the spool columns'})`);
-    }
-  } catch (e) {
-    db.close();
-    if (e instanceof SigprobeError) throw e;
-    throw new SigprobeError('E_USAGE', `${file} is not a sigprobe spool: ${(e as Error).message}`);
-  }
-  return db;
+  return openSpoolForReading(file, NEEDS);
 }
 
 function timeOf(r: SpoolRow): number {

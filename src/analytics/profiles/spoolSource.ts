@@ -1,9 +1,7 @@
 // Streams a spool's dialogues device by device (ORDER BY imsi, time through the imsi index, with an
 // iterator: memory holds one device's rows) and computes each device's features.
-import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
-import { existsSync } from 'node:fs';
-import { SigprobeError } from '../../config/errors';
+import { openSpoolForReading, type SpoolNeeds } from '../../spool/readSpool';
 import { DialogueRow, FeatureVector, deviceFeatures } from './features';
 
 export interface Period {
@@ -25,28 +23,16 @@ const OPTIONAL = ['visited_country', 'visited_operator', 'cell_id'] as const;
 /** how much of a spool is memory-mapped when read (1 GiB) */
 export const SPOOL_MMAP_BYTES = 1 << 30;
 
-/** opens a spool read-only; bad input (missing, not SQLite, not a spool) → E_USAGE */
+/** the columns the features read of every spool (the OPTIONAL ones may be absent: NULL) */
+const NEEDS: SpoolNeeds = { code: 'E_USAGE', reader: 'sigprobe devices', version: 2, columns: { dialogues: ['imsi', 'req_time_us', 'teid', 'visited_mcc'] } };
+
+/** opens a spool read-only (src/spool/readSpool.ts: missing, not SQLite, not a spool → E_USAGE) */
 export function openSpoolReadOnly(path: string): Db {
-  if (!existsSync(path)) throw new SigprobeError('E_USAGE', `spool ${path} does not exist`);
-  let db: Db;
-  try {
-    db = new Database(path, { readonly: true, fileMustExist: true });
-  } catch (e) {
-    throw new SigprobeError('E_USAGE', `cannot open spool ${path}: ${(e as Error).message}`);
-  }
-  try {
-    // memory-mapped reads: the imsi-order walk visits table pages at random; measured here the
-    // mapping halves its CPU (12 → 6 µs a row on a 1 GB spool). Mapped pages are the OS page
-    // cache (file-backed, shared, reclaimable), not the process's own memory.
-    db.pragma(`mmap_size = ${SPOOL_MMAP_BYTES}`);
-    const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name));
-    if (!tables.has('dialogues') || !tables.has('schema_migrations')) throw new Error('no dialogues / schema_migrations table');
-    const cols = new Set((db.prepare('PRAGMA table_info(dialogues)').all() as { name: string }[]).map((r) => r.name));
-    for (const c of ['imsi', 'req_time_us', 'teid', 'visited_mcc']) if (!cols.has(c)) throw new Error(`dialogues has no column ${c} (spool migration 2 missing)`);
-  } catch (e) {
-    db.close();
-    throw new SigprobeError('E_USAGE', `${path} is not a sigprobe spool: ${(e as Error).message.replace(/\n/g, ' ')}`);
-  }
+  const db = openSpoolForReading(path, NEEDS);
+  // memory-mapped reads: the imsi-order walk visits table pages at random; measured here the
+  // mapping halves its CPU (12 → 6 µs a row on a 1 GB spool). Mapped pages are the OS page
+  // cache (file-backed, shared, reclaimable), not the process's own memory.
+  db.pragma(`mmap_size = ${SPOOL_MMAP_BYTES}`);
   return db;
 }
 
