@@ -1,4 +1,5 @@
-// Streaming capture writer: classic libpcap or pcapng (SHB + one IDB + EPBs).
+// Streaming capture writer: classic libpcap or pcapng (SHB + IDBs + EPBs; more interfaces, e.g.
+// one per link type, with addInterface).
 // Constant memory: records are appended to one fixed chunk buffer that is written to the file
 // with fs.writeSync when full; a record larger than the chunk is written directly.
 //
@@ -13,7 +14,8 @@ export const LINKTYPE_LINUX_SLL = 113;
 export const LINKTYPE_LINUX_SLL2 = 276;
 
 export interface PcapWriterOptions {
-  linkType: number;
+  /** link type of the file (pcap) or of interface 0 (pcapng; null: none yet, see addInterface) */
+  linkType: number | null;
   /** default 'pcap' */
   format?: 'pcap' | 'pcapng';
   /** nanosecond timestamps (pcap magic 0xa1b23c4d / pcapng if_tsresol = 9) */
@@ -49,6 +51,8 @@ export class PcapWriter {
   private readonly nanos: boolean;
   private readonly snaplen: number;
   private closed = false;
+  /** pcapng interfaces written so far */
+  private interfaces = 0;
 
   private constructor(fd: number, opts: PcapWriterOptions) {
     this.fd = fd;
@@ -56,8 +60,13 @@ export class PcapWriter {
     this.nanos = opts.nanos === true;
     this.snaplen = opts.snaplen ?? DEFAULT_SNAPLEN;
     this.chunk = Buffer.allocUnsafe(Math.max(4096, opts.chunkBytes ?? DEFAULT_CHUNK));
-    if (this.ng) this.writeNgHeader(opts.linkType);
-    else this.writePcapHeader(opts.linkType);
+    if (this.ng) {
+      this.writeShb();
+      if (opts.linkType !== null) this.addInterface(opts.linkType);
+    } else {
+      if (opts.linkType === null) throw new Error('PcapWriter: a pcap file needs its link type');
+      this.writePcapHeader(opts.linkType);
+    }
   }
 
   static create(path: string, opts: PcapWriterOptions): PcapWriter {
@@ -65,11 +74,15 @@ export class PcapWriter {
     return new PcapWriter(fd, opts);
   }
 
-  /** Append one packet; tsUs = microseconds since the epoch (integer). */
-  write(tsUs: number, data: Buffer, start = 0, end = data.length): void {
+  /**
+   * Append one packet; tsUs = microseconds since the epoch (integer). `wireLen`: its length on the
+   * wire when data[start, end) is already cut (default end - start); `ifId`: its pcapng interface.
+   */
+  write(tsUs: number, data: Buffer, start = 0, end = data.length, wireLen = end - start, ifId = 0): void {
     if (this.closed) throw new Error('PcapWriter: write after close');
-    const origLen = end - start;
-    const capLen = origLen > this.snaplen ? this.snaplen : origLen;
+    const len = end - start;
+    const capLen = len > this.snaplen ? this.snaplen : len;
+    const origLen = wireLen > capLen ? wireLen : capLen;
     const sec = Math.floor(tsUs / 1e6);
     const usec = tsUs - sec * 1e6;
     if (this.ng) {
@@ -94,7 +107,7 @@ export class PcapWriter {
       }
       o = b.writeUInt32LE(PCAPNG_EPB, o);
       o = b.writeUInt32LE(total, o);
-      o = b.writeUInt32LE(0, o); // interface id
+      o = b.writeUInt32LE(ifId, o); // interface id
       o = b.writeUInt32LE(hi >>> 0, o);
       o = b.writeUInt32LE(lo >>> 0, o);
       o = b.writeUInt32LE(capLen, o);
@@ -138,10 +151,17 @@ export class PcapWriter {
     this.commit(b, o, 24);
   }
 
-  private writeNgHeader(linkType: number): void {
+  /** pcapng: a new interface (IDB, §4.2) of `linkType`; returns its id for write(). */
+  addInterface(linkType: number): number {
+    if (!this.ng) throw new Error('PcapWriter: interfaces are pcapng only');
+    this.writeIdb(linkType);
+    return this.interfaces++;
+  }
+
+  private writeShb(): void {
     // SHB (§4.1): type, length, byte-order magic, version 1.0, section length -1 (unknown), length
     const shbLen = 28;
-    let b = this.reserve(shbLen);
+    const b = this.reserve(shbLen);
     let o = this.used;
     o = b.writeUInt32LE(PCAPNG_SHB, o);
     o = b.writeUInt32LE(shbLen, o);
@@ -152,11 +172,14 @@ export class PcapWriter {
     o = b.writeInt32LE(-1, o);
     o = b.writeUInt32LE(shbLen, o);
     this.commit(b, o, shbLen);
+  }
+
+  private writeIdb(linkType: number): void {
     // IDB (§4.2): link type, reserved, snaplen, options [if_tsresol], opt_endofopt, length
     const optLen = this.nanos ? 8 + 4 : 4;
     const idbLen = 20 + optLen;
-    b = this.reserve(idbLen);
-    o = this.used;
+    const b = this.reserve(idbLen);
+    let o = this.used;
     o = b.writeUInt32LE(PCAPNG_IDB, o);
     o = b.writeUInt32LE(idbLen, o);
     o = b.writeUInt16LE(linkType, o);

@@ -5,9 +5,10 @@
  * order. pcapng (draft-ietf-opsawg-pcapng-02): one SHB, one IDB per link type met (§4.2), EPBs
  * (§4.3) with µs timestamps; a packet keeps its original length and captured bytes.
  */
-import { closeSync, existsSync, openSync, statSync, writeSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PcapReader } from '../capture/pcapReader';
+import { PcapWriter } from '../capture/pcapWriter';
 import type { TraceRecord } from './query';
 
 export interface ExportResult {
@@ -98,67 +99,22 @@ export function exportPcap(records: readonly TraceRecord[], outFile: string, dir
   return { packets: all.length, warnings };
 }
 
-const SHB = 0x0a0d0d0a;
-const IDB = 0x00000001;
-const EPB = 0x00000006;
-const BOM = 0x1a2b3c4d;
-const SNAPLEN = 262144;
-
+/** The packets as pcapng (src/capture/pcapWriter.ts), one interface per link type met, µs times. */
 function writePcapng(file: string, pkts: readonly Wanted[]): void {
-  const parts: Buffer[] = [];
-  const shb = Buffer.alloc(28);
-  shb.writeUInt32LE(SHB, 0);
-  shb.writeUInt32LE(28, 4);
-  shb.writeUInt32LE(BOM, 8);
-  shb.writeUInt16LE(1, 12);
-  shb.writeUInt16LE(0, 14);
-  shb.writeInt32LE(-1, 16); // section length unknown
-  shb.writeInt32LE(-1, 20);
-  shb.writeUInt32LE(28, 24);
-  parts.push(shb);
-  const ifOf = new Map<number, number>();
-  for (const p of pkts) {
-    let id = ifOf.get(p.linkType);
-    if (id === undefined) {
-      id = ifOf.size;
-      ifOf.set(p.linkType, id);
-      const idb = Buffer.alloc(20);
-      idb.writeUInt32LE(IDB, 0);
-      idb.writeUInt32LE(20, 4);
-      idb.writeUInt16LE(p.linkType, 8);
-      idb.writeUInt16LE(0, 10);
-      idb.writeUInt32LE(Math.max(SNAPLEN, (p.data as Buffer).length), 12); // no options: if_tsresol 10^-6
-      idb.writeUInt32LE(20, 16);
-      parts.push(idb);
-    }
-    const data = p.data as Buffer;
-    const pad = (4 - (data.length & 3)) & 3;
-    const total = 32 + data.length + pad;
-    const b = Buffer.alloc(total);
-    const hi = Math.floor(p.ts / 4294967296);
-    b.writeUInt32LE(EPB, 0);
-    b.writeUInt32LE(total, 4);
-    b.writeUInt32LE(id, 8);
-    b.writeUInt32LE(hi >>> 0, 12);
-    b.writeUInt32LE((p.ts - hi * 4294967296) >>> 0, 16);
-    b.writeUInt32LE(data.length, 20);
-    b.writeUInt32LE(Math.max(p.origLen, data.length), 24);
-    data.copy(b, 28);
-    b.writeUInt32LE(total, total - 4);
-    parts.push(b);
-  }
-  const fd = openSync(file, 'w');
+  const w = PcapWriter.create(file, { linkType: null, format: 'pcapng' });
   try {
-    for (const b of parts) {
-      let off = 0;
-      while (off < b.length) off += writeSync(fd, b, off, b.length - off);
+    const ifOf = new Map<number, number>();
+    for (const p of pkts) {
+      let id = ifOf.get(p.linkType);
+      if (id === undefined) ifOf.set(p.linkType, (id = w.addInterface(p.linkType)));
+      const data = p.data as Buffer;
+      w.write(p.ts, data, 0, data.length, p.origLen, id);
     }
   } finally {
-    closeSync(fd);
+    w.close();
   }
 }
 
-/** The default capture search path: --captures dirs, then each spool's directory, then cwd. */
 export function captureDirs(explicit: readonly string[], spools: readonly string[]): string[] {
   const out: string[] = [];
   const add = (d: string) => {

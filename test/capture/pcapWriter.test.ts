@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL2, PcapWriter } from '../../src/capture/pcapWriter';
+import { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL2, LINKTYPE_RAW, PcapWriter } from '../../src/capture/pcapWriter';
 import { readPcapRecords } from '../helpers/pcapRecords';
 import { hex } from '../helpers/hex';
 
@@ -87,5 +87,30 @@ describe('PcapWriter', () => {
     w.close();
     const out = execFileSync('tshark', ['-r', f, '-T', 'fields', '-e', 'frame.time_epoch'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     expect(out.trim()).toBe('1700000000.123456000');
+  });
+
+  it('pcapng with interfaces added on demand (one per link type) and cut packets keeping their wire length: tshark reads each frame', () => {
+    const f = join(DIR, 'ifaces.pcapng');
+    const w = PcapWriter.create(f, { linkType: null, format: 'pcapng' });
+    const eth = w.addInterface(LINKTYPE_ETHERNET);
+    w.write(T0, Buffer.alloc(60), 0, 60, 60, eth);
+    const raw = w.addInterface(LINKTYPE_RAW);
+    w.write(T0 + 1, hex('45000014 00000000 4011 0000 0a000001 0a000002'), 0, 20, 1500, raw); // IPv4 header only, 1500 on the wire
+    w.write(T0 + 2, Buffer.alloc(64), 0, 64, 64, eth);
+    w.close();
+    expect([eth, raw]).toEqual([0, 1]);
+    const b = readFileSync(f);
+    // SHB (28) | IDB eth (24) | EPB 60 | IDB raw (24) | EPB 20 | EPB 64
+    expect(b.readUInt32LE(28)).toBe(1);
+    expect(b.readUInt16LE(28 + 8)).toBe(LINKTYPE_ETHERNET);
+    const epb2 = 28 + 24 + (32 + 60) + 24;
+    expect(b.readUInt16LE(28 + 24 + 92 + 8)).toBe(LINKTYPE_RAW);
+    expect([b.readUInt32LE(epb2), b.readUInt32LE(epb2 + 8), b.readUInt32LE(epb2 + 20), b.readUInt32LE(epb2 + 24)]).toEqual([6, 1, 20, 1500]);
+    const out = execFileSync('tshark', ['-r', f, '-T', 'fields', '-e', 'frame.interface_id', '-e', 'frame.cap_len', '-e', 'frame.len'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    expect(out.trim().split('\n')).toEqual(['0\t60\t60', '1\t20\t1500', '0\t64\t64']);
+  });
+
+  it('a pcap file needs its link type', () => {
+    expect(() => PcapWriter.create(join(DIR, 'none.pcap'), { linkType: null })).toThrow(/link type/);
   });
 });
