@@ -161,7 +161,8 @@ export function stormMinutes(counts: readonly number[], p: StormParams, medians?
   const out: StormVerdict[] = [];
   // A sorted window maintained incrementally: O(window) per minute, bounded memory.
   const win: number[] = [];
-  const insert = (v: number) => {
+  /** index of the first value ≥ v in the sorted window */
+  const lowerBound = (v: number): number => {
     let lo = 0;
     let hi = win.length;
     while (lo < hi) {
@@ -169,18 +170,10 @@ export function stormMinutes(counts: readonly number[], p: StormParams, medians?
       if (win[m] < v) lo = m + 1;
       else hi = m;
     }
-    win.splice(lo, 0, v);
+    return lo;
   };
-  const remove = (v: number) => {
-    let lo = 0;
-    let hi = win.length;
-    while (lo < hi) {
-      const m = (lo + hi) >> 1;
-      if (win[m] < v) lo = m + 1;
-      else hi = m;
-    }
-    win.splice(lo, 1);
-  };
+  const insert = (v: number) => win.splice(lowerBound(v), 0, v);
+  const remove = (v: number) => win.splice(lowerBound(v), 1);
   for (let i = 0; i < counts.length; i++) {
     if (i >= p.warmupMinutes && win.length > 0) {
       const n = win.length;

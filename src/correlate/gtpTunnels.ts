@@ -20,7 +20,7 @@
 import { LruList, type LruNode } from './lru';
 import { TeidIndex, type TeidIndexNode } from './teidIndex';
 import type { RecordContext } from '../dispatch/pipeline';
-import type { TunnelRecord, TunnelSink } from './record';
+import type { TunnelRecord, TunnelSink, UserPlaneCounters } from './record';
 import { ipText } from '../protocols/gtp/strings';
 import { GpduMiss, UserPlaneStats } from './userPlane';
 
@@ -92,7 +92,7 @@ export interface CreateExchange {
 }
 
 /** JSON form of an active tunnel (table gtp_active_tunnels); addresses as hex octets. */
-export interface TunnelState {
+export interface TunnelState extends UserPlaneCounters {
   protocol: 'gtpv1' | 'gtpv2';
   imsi: string | null;
   msisdn: string | null;
@@ -111,13 +111,6 @@ export interface TunnelState {
   setupDelayUs: number | null;
   createFrame: number | null;
   lastUs: number;
-  /** GTP-U user-plane counters (absent in states saved before migration 4: 0 / null). */
-  packetsUp?: number;
-  packetsDown?: number;
-  bytesUp?: number;
-  bytesDown?: number;
-  firstUserUs?: number | null;
-  lastUserUs?: number | null;
   /** Row id in gtp_active_tunnels: set when loaded from the spool, never part of the saved JSON. */
   ckptKey?: number;
 }

@@ -107,7 +107,23 @@ export interface DialogueRecord {
  * A GTP tunnel (PDP context / EPS session) from Create to Delete (TS 29.060 §7.3, TS 29.274 §7.2):
  * the `tunnels` table.
  */
-export interface TunnelRecord {
+/**
+ * GTP-U user plane (TS 29.281) of a tunnel: G-PDUs and T-PDU octets (the user IP packets, without
+ * outer IP / UDP / GTP-U headers and extension headers); up = sent to the GGSN / PGW data TEID,
+ * down = to the SGSN / SGW one. 0 when none seen (absent in tunnel states saved before spool
+ * migration 4: 0 / null).
+ */
+export interface UserPlaneCounters {
+  packetsUp?: number;
+  packetsDown?: number;
+  bytesUp?: number;
+  bytesDown?: number;
+  /** Packet times (µs) of the first and last G-PDU; null when none. */
+  firstUserUs?: number | null;
+  lastUserUs?: number | null;
+}
+
+export interface TunnelRecord extends UserPlaneCounters {
   protocol: 'gtpv1' | 'gtpv2';
   imsi: string | null;
   msisdn: string | null;
@@ -144,16 +160,6 @@ export interface TunnelRecord {
   homeCountry?: string | null;
   visitedCountry?: string | null;
   visitedOperator?: string | null;
-  /** GTP-U user plane (TS 29.281) of the tunnel: G-PDUs and T-PDU octets (the user IP packets,
-   *  without outer IP / UDP / GTP-U headers and extension headers); up = sent to the GGSN / PGW
-   *  data TEID, down = to the SGSN / SGW one. 0 when none seen. */
-  packetsUp?: number;
-  packetsDown?: number;
-  bytesUp?: number;
-  bytesDown?: number;
-  /** Packet times (µs) of the first and last G-PDU; null when none. */
-  firstUserUs?: number | null;
-  lastUserUs?: number | null;
 }
 
 /** Consumer of closed tunnels. */

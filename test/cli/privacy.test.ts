@@ -8,12 +8,13 @@
  * are `<cc>:<pseudonym>` (E.212: `<mcc>-<mnc>:<pseudonym>`), node GTs are kept as they are, and
  * `--identities raw` keeps everything raw.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { vethPair } from '../helpers/liveProbe';
 
 const MAIN = resolve(__dirname, '../../dist/cli/main.js');
 const tmp = mkdtempSync(join(tmpdir(), 'sp-privacy-'));
@@ -245,12 +246,8 @@ describe.skipIf(liveSkip !== null)('sigprobe run (live), default settings', () =
   it('no raw identity in the live spool, the log or /metrics', async () => {
     const { pcap, o } = data.ipx;
     const finder = new DigitFinder(new Set([...o.imsis, ...o.msisdns, ...o.mobileGts]));
-    const [a, b] = ['sppriva', 'spprivb'];
-    spawnSync('ip', ['link', 'del', a]);
-    execFileSync('ip', ['link', 'add', a, 'type', 'veth', 'peer', 'name', b]);
+    const { a, b, del } = vethPair('sppriv');
     try {
-      execFileSync('ip', ['link', 'set', a, 'up']);
-      execFileSync('ip', ['link', 'set', b, 'up']);
       const cfg = join(tmp, 'live.yaml');
       writeFileSync(cfg, `site: lab\nspool:\n  path: live.db\n  flushIntervalMs: 200\ncapture:\n  interface: ${b}\nmetrics:\n  listen: 127.0.0.1:0\n`);
       const child = spawn(process.execPath, [MAIN, 'run', '--config', cfg], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -302,7 +299,7 @@ describe.skipIf(liveSkip !== null)('sigprobe run (live), default settings', () =
       expect(rows).toBeGreaterThan(dialogues);
       expect(finder.find(readFileSync(join(tmp, 'live.db')).toString('latin1'))).toBeNull();
     } finally {
-      spawnSync('ip', ['link', 'del', a]);
+      del();
     }
   }, 120_000);
 });

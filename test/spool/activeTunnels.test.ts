@@ -14,10 +14,10 @@ import { loadActiveTunnels } from '../../src/spool/activeTunnels';
 import { keepGtpTunnels, restoreGtpTunnels } from '../../src/cli/probe';
 import { IdentityProtector } from '../../src/correlate/identities';
 import { Pipeline } from '../../src/dispatch/pipeline';
-import { LINKTYPE_ETHERNET, PcapWriter } from '../../src/capture/pcapWriter';
 import { PcapReader } from '../../src/capture/pcapReader';
 import { CAPTURES } from '../helpers/oracle';
 import { readPcapRecords } from '../helpers/pcapRecords';
+import { cutCapture } from '../helpers/liveProbe';
 import { replayRecords } from '../helpers/replay';
 import type { TunnelRecord } from '../../src/correlate/record';
 
@@ -55,23 +55,6 @@ function feed(p: Pipeline, file: string, source: string): void {
   r.close();
 }
 
-/** Frames [from, to) (0-based) of a capture, written to a new pcap with the reader's µs times. */
-function cut(file: string, from: number, to: number, name: string): string {
-  const out = join(mkdtempSync(join(tmpdir(), 'sigprobe-cut-')), name);
-  const w = PcapWriter.create(out, { linkType: LINKTYPE_ETHERNET });
-  const r = PcapReader.open(file);
-  let i = 0;
-  const each = (buf: Buffer, start: number, capLen: number, _orig: number, tsUs: number): void => {
-    if (i >= from && i < to) w.write(tsUs, buf, start, start + capLen);
-    i++;
-  };
-  while (r.read(each, 65536) > 0) {
-    /* stream */
-  }
-  r.close();
-  w.close();
-  return out;
-}
 
 describe('gtp_active_tunnels', () => {
   it('load keeps the rows (they are the checkpoint), keys = row ids; rows that are not JSON objects are deleted', () => {
@@ -86,8 +69,8 @@ describe('gtp_active_tunnels', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sigprobe-restart-'));
     const path = join(dir, 'spool.db');
     const all = readPcapRecords(OSMO).length;
-    const firstHalf = cut(OSMO, 0, 704, 'a.pcap'); // up to the last Create / Echo; deletes start at frame 705
-    const secondHalf = cut(OSMO, 704, all, 'b.pcap');
+    const firstHalf = cutCapture(OSMO, 0, 704, 'a.pcap'); // up to the last Create / Echo; deletes start at frame 705
+    const secondHalf = cutCapture(OSMO, 704, all, 'b.pcap');
 
     // Run 1: replays the first part, then stops like `sigprobe run` on SIGTERM.
     const one = spoolProbe(path);
@@ -137,16 +120,16 @@ describe('gtp_active_tunnels', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sigprobe-crash-'));
     const path = join(dir, 'spool.db');
     const all = readPcapRecords(OSMO).length;
-    const a = cut(OSMO, 0, 704, 'a.pcap');
+    const a = cutCapture(OSMO, 0, 704, 'a.pcap');
     // The crash comes into the deletes, where no exchange is in flight (a request whose answer
     // comes after the crash is lost with the process: not tunnel state).
     const spans = replayRecords([OSMO]).records.filter((r) => r.reqFrame !== null && r.rspFrame !== null);
     let k = 720;
     while (spans.some((r) => (r.reqFrame as number) <= k && (r.rspFrame as number) > k)) k++;
     expect(k).toBeLessThan(all - 50);
-    const b = cut(OSMO, 704, 720, 'b.pcap'); // 16 frames of Delete requests and answers
-    const b2 = cut(OSMO, 720, k, 'b2.pcap');
-    const c = cut(OSMO, k, all, 'c.pcap');
+    const b = cutCapture(OSMO, 704, 720, 'b.pcap'); // 16 frames of Delete requests and answers
+    const b2 = cutCapture(OSMO, 720, k, 'b2.pcap');
+    const c = cutCapture(OSMO, k, all, 'c.pcap');
 
     const one = spoolProbe(path);
     feed(one.probe.pipeline, a, 'eth1');
