@@ -71,3 +71,12 @@ ensure_node_modules() {
   fi
   npm run -s build >&2
 }
+
+# pg_extension_debs: the Debian packages of the PostgreSQL extensions the collector's rollups need
+# (hll, tdigest: src/collector/rollups.ts), for the PostgreSQL major version installed (default 15).
+pg_extension_debs() {
+  local v
+  v=$(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -1)
+  v=${v:-15}
+  echo "postgresql-$v-hll postgresql-$v-tdigest"
+}

@@ -156,6 +156,8 @@ export function pgBinDir(): string {
 export interface PgServerOptions {
   /** extra `-c name=value` server settings */
   settings?: Record<string, string | number>;
+  /** directory of initdb / pg_ctl / postgres (default pgBinDir()) */
+  bin?: string;
 }
 
 /** A private PostgreSQL cluster (initdb + pg_ctl) in a temp dir, trust auth on 127.0.0.1 only. */
@@ -167,7 +169,7 @@ export class PgServer {
   private up = false;
 
   private constructor(readonly port: number, private readonly opts: PgServerOptions) {
-    this.bin = pgBinDir();
+    this.bin = opts.bin ?? pgBinDir();
     this.asUser = process.getuid?.() === 0 ? 'postgres' : null;
     this.dir = mkdtempSync(join(tmpdir(), 'sigprobe-pg-'));
     this.data = join(this.dir, 'data');

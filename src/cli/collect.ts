@@ -10,7 +10,8 @@ import { runUntilSignal } from './daemon';
 import { collectorMetrics } from '../metrics/shipMetrics';
 import { serveRegistry } from '../metrics/server';
 
-export const COLLECT_USAGE = 'usage: sigprobe collect --config <file> [--requeue <failed job id> | --requeue all]';
+export const COLLECT_USAGE =
+  'usage: sigprobe collect --config <file> [--requeue <failed job id> | --requeue all | --rebuild-rollups --from <time> --to <time> | --apply-retention]';
 
 /**
  * Reads the `collector` section of a config file (a central-site file usually holds only that
@@ -50,12 +51,30 @@ export function loadCollectorConfig(file: string): { cfg: CollectorConfig; pgPas
  * src/collector/collector.ts. SIGTERM / SIGINT: finish the batches in progress, exit 0.
  */
 export async function collectMain(argv: readonly string[], out: (s: string) => void): Promise<number> {
-  const p = parseArgs(argv, { config: 'string', requeue: 'string' });
+  const p = parseArgs(argv, { config: 'string', requeue: 'string', 'rebuild-rollups': 'flag', from: 'string', to: 'string', 'apply-retention': 'flag' });
   const cfgFile = strOption(p, 'config');
   if (!cfgFile) throw new SigprobeError('E_USAGE', `--config <file> is required\n${COLLECT_USAGE}`);
-  const { cfg, pgPassword } = loadCollectorConfig(cfgFile);
   const requeue = strOption(p, 'requeue');
+  const rebuild = p.options.has('rebuild-rollups');
+  const retention = p.options.has('apply-retention');
+  if ([requeue !== undefined, rebuild, retention].filter(Boolean).length > 1) {
+    throw new SigprobeError('E_USAGE', `--requeue, --rebuild-rollups and --apply-retention are separate runs: give one`);
+  }
+  const from = strOption(p, 'from');
+  const to = strOption(p, 'to');
+  if (!rebuild && (from !== undefined || to !== undefined)) throw new SigprobeError('E_USAGE', `--from / --to go with --rebuild-rollups`);
+  let range: [number, number] | undefined;
+  if (rebuild) {
+    if (from === undefined || to === undefined) throw new SigprobeError('E_USAGE', `--rebuild-rollups needs --from <time> and --to <time>`);
+    // (report.ts's parser: ISO-8601 UTC or epoch seconds; loaded here only)
+    const { parseTime } = require('./report') as typeof import('./report');
+    range = [Math.floor(parseTime('from', from) / 1000), Math.ceil(parseTime('to', to) / 1000)];
+    if (!(range[1] > range[0])) throw new SigprobeError('E_USAGE', `--to (${to}) is not after --from (${from})`);
+  }
+  const { cfg, pgPassword } = loadCollectorConfig(cfgFile);
   if (requeue !== undefined) return requeueMain(cfg, pgPassword, requeue, out);
+  if (range) return rebuildMain(cfg, pgPassword, range, out);
+  if (retention) return retentionMain(cfg, pgPassword, out);
   // Loaded here, not at the top: bullmq / pg cost every other command ~0.1 s of start-up.
   const { Collector } = require('../collector/collector') as typeof import('../collector/collector');
   const log = createLogger('collect', cfg.logLevel);
@@ -91,6 +110,56 @@ async function requeueMain(cfg: CollectorConfig, pgPassword: string | undefined,
     return 0;
   } finally {
     await queue.close().catch(() => {});
+    await pool.end().catch(() => {});
+  }
+}
+
+/** The collector's pool after the migrations (the one-shot commands run against a current schema). */
+async function migratedPool(cfg: CollectorConfig, pgPassword: string | undefined) {
+  const { collectorPool } = require('../collector/collector') as typeof import('../collector/collector');
+  const { migrateCentral } = require('../collector/store') as typeof import('../collector/store');
+  const pool = collectorPool(cfg, pgPassword);
+  try {
+    await migrateCentral(pool, cfg.postgres.schema);
+  } catch (e) {
+    await pool.end().catch(() => {});
+    throw e;
+  }
+  return pool;
+}
+
+/**
+ * `--rebuild-rollups --from T --to T`: recomputes the rollups of the UTC days covering the range
+ * from the raw partitions (after a definition change or a restore); idempotent. Refuses (exit 2)
+ * days whose raw partitions retention dropped.
+ */
+async function rebuildMain(cfg: CollectorConfig, pgPassword: string | undefined, [fromMs, toMs]: [number, number], out: (s: string) => void): Promise<number> {
+  const { rebuildRollups } = require('../collector/rollups') as typeof import('../collector/rollups');
+  const pool = await migratedPool(cfg, pgPassword);
+  try {
+    const t0 = Date.now();
+    const r = await rebuildRollups(pool, cfg.postgres.schema, fromMs, toMs);
+    out(
+      `sigprobe: rollups of ${r.dayFrom} to ${r.dayTo} (UTC days, end excluded) rebuilt from raw in ${((Date.now() - t0) / 1000).toFixed(1)} s: ` +
+        `${r.dialogueRows} dialogue-hour, ${r.minuteRows} dialogue-minute, ${r.tunnelRows} tunnel-hour, ${r.deviceDayRows} device-day rows`,
+    );
+    return 0;
+  } finally {
+    await pool.end().catch(() => {});
+  }
+}
+
+/** `--apply-retention`: drops the raw day partitions older than collector.retentionDays now (the collector does it hourly). */
+async function retentionMain(cfg: CollectorConfig, pgPassword: string | undefined, out: (s: string) => void): Promise<number> {
+  if (cfg.retentionDays === 0) throw new SigprobeError('E_USAGE', `collector.retentionDays is 0 (keep every raw day): nothing to apply`);
+  const { BatchStore } = require('../collector/store') as typeof import('../collector/store');
+  const pool = await migratedPool(cfg, pgPassword);
+  try {
+    const names = await new BatchStore(pool, cfg.postgres.schema, { rollups: cfg.rollups }).dropPartitionsBefore(cfg.retentionDays);
+    for (const n of names) out(`dropped ${n}`);
+    out(`sigprobe: ${names.length} raw partition(s) older than ${cfg.retentionDays} day(s) dropped; their rollups stay (${cfg.postgres.schema}.raw_dropped_days)`);
+    return 0;
+  } finally {
     await pool.end().catch(() => {});
   }
 }

@@ -118,13 +118,6 @@ export interface PgMigration {
   sql: string;
 }
 
-/**
- * Rollups (issue 13, work in progress): ROLLUP_DDL in rollups.ts is NOT yet a released migration —
- * its SQL has not run against PostgreSQL in a test. It becomes migration 4 once
- * test/collector/rollups.test.ts proves it (redelivery, rebuild = incremental, throughput).
- */
-export const ROLLUPS_PENDING_MIGRATION = { version: 4, name: 'rollups (hourly dialogues and tunnels with t-digest and HLL, per-device day state)', sql: ROLLUP_DDL };
-
 export const PG_MIGRATIONS: readonly PgMigration[] = [
   {
     version: 1,
@@ -232,6 +225,13 @@ ${rekey('tunnels')}
 ${addColumns('dialogues', 57, 61)}
 ${addColumns('tunnels', 26, 35)}
 `,
+  },
+  {
+    version: 4,
+    name: 'rollups: hourly dialogues and tunnels (t-digest, HyperLogLog), per-device day state, raw days dropped',
+    // src/collector/rollups.ts: maintained in each batch's transaction; needs the hll and tdigest
+    // extensions (checked before any migration runs: store.ts migrateCentral).
+    sql: ROLLUP_DDL,
   },
 ];
 

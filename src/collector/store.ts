@@ -67,8 +67,8 @@ export async function migrateCentral(pool: Pool, schema: string, upTo = Infinity
       await c.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
       await c.query(`CREATE TABLE IF NOT EXISTS ${s}.collector_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
       const have = new Set((await c.query(`SELECT version FROM ${s}.collector_migrations`)).rows.map((r: { version: number }) => r.version));
-      // the rollups' extensions: checked once the rollups migration is released (schema.ts ROLLUPS_PENDING_MIGRATION)
-      if (PG_MIGRATIONS.some((m) => /CREATE EXTENSION/i.test(m.sql))) await checkExtensions(c);
+      // the rollups' extensions (migration 4): a clear refusal before anything runs
+      await checkExtensions(c);
       let applied = 0;
       for (const m of PG_MIGRATIONS) {
         if (have.has(m.version) || m.version > upTo) continue;
@@ -138,10 +138,13 @@ export class BatchStore {
 
   /** the rollup statements; null when collector.rollups is false */
   private readonly rollups: RollupSql | null;
+  /** the rollups are maintained (collector.rollups, default on) */
+  readonly rollupsOn: boolean;
 
   constructor(private readonly pool: Pool, readonly schema: string, opts: { rollups?: boolean } = {}) {
     this.s = escapeIdentifier(schema);
-    this.rollups = opts.rollups === true ? new RollupSql(schema) : null; // off until the rollups migration is released
+    this.rollupsOn = opts.rollups !== false;
+    this.rollups = this.rollupsOn ? new RollupSql(schema) : null;
     const epochUs = (us: string) => `timestamptz 'epoch' + ${us} * interval '1 microsecond'`;
     const progress = (lastRecordTs: string) =>
       `INSERT INTO ${this.s}.probe_progress AS p (probe_id, spool_id, tbl, max_spool_id, records, duplicates, batches, last_record_ts, updated_at) ` +
@@ -351,11 +354,16 @@ export class BatchStore {
     });
   }
 
-  /** Drops day partitions older than `days` days (retention); returns the names dropped. */
+  /**
+   * Drops the raw day partitions older than `keepDays` days (retention; the rollups stay) and
+   * records their days in raw_dropped_days (served from the rollups only), in one transaction;
+   * returns the names dropped.
+   */
   async dropPartitionsBefore(keepDays: number, nowMs = Date.now()): Promise<string[]> {
     await this.loadPartitions();
     const firstKept = Math.floor(nowMs / 86_400_000) - keepDays + 1;
     const dropped: string[] = [];
+    const gone: [ShipTable, number][] = [];
     await withClient(this.pool, async (c) => {
       try {
         await c.query('BEGIN');
@@ -365,11 +373,18 @@ export class BatchStore {
             if (d >= firstKept) continue;
             const name = partitionName(t, d);
             await c.query(`DROP TABLE IF EXISTS ${this.s}.${escapeIdentifier(name)}`);
-            this.partitions[t].delete(d);
             dropped.push(name);
+            gone.push([t, d]);
           }
         }
+        const days = new Set(gone.map(([, d]) => d));
+        if (days.size > 0) {
+          await c.query(`INSERT INTO ${this.s}.raw_dropped_days (day) SELECT unnest($1::date[]) ON CONFLICT (day) DO NOTHING`, [
+            [...days].sort((a, b) => a - b).map((d) => new Date(d * 86_400_000).toISOString().slice(0, 10)),
+          ]);
+        }
         await c.query('COMMIT');
+        for (const [t, d] of gone) this.partitions[t].delete(d);
       } catch (e) {
         await c.query('ROLLBACK').catch(() => {});
         throw e;
