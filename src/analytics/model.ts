@@ -19,10 +19,13 @@ export interface ReportModel {
   /** format version of report.json */
   version: 1;
   generated_at: string;
-  source: 'spool';
-  /** how distinct devices are counted: exact here; the central report says hll */
-  distinct: 'exact';
+  source: 'spool' | 'central';
+  /** how distinct devices are counted: exact on the spool; hll on the central store (which figures: central.distinct) */
+  distinct: 'exact' | 'hll';
+  /** spool files read (central: none) */
   files: string[];
+  /** central report only: what was read from where, the HLL error bound, rollup-only days */
+  central?: CentralInfo;
   site: string | null;
   period: { from: string; to: string; from_us: number; to_us: number; minutes: number; hours: number };
   parameters: { sor_window_s: number; storm_k: number; storm_window_min: number; storm_warmup_min: number; customers: string[] };
@@ -88,4 +91,35 @@ export interface ReportModel {
   };
   // 9. latency
   latency: { protocol: string; procedure: string; partner: string; dialogues: number; p50_ms: number; p95_ms: number; p99_ms: number }[];
+}
+
+export type CentralSource = 'rollups' | 'rollups+raw edges' | 'raw' | 'unavailable';
+
+/** report.json `central` (report --central): the sources and precision of the figures. */
+export interface CentralInfo {
+  schema: string;
+  /** the config file / store the report read */
+  store: string;
+  /** distinct-count method of each figure */
+  distinct: {
+    /** figures counted with HyperLogLog (hll_union_agg of the hourly sketches) */
+    hll: string[];
+    /** figures counted exactly (device_day pseudonyms, raw rows) */
+    exact: string[];
+    hll_log2m: number;
+    hll_regwidth: number;
+    /** one-sigma relative error of an HLL figure: 1.04 / sqrt(2^log2m) */
+    hll_rel_error: number;
+    note: string;
+  };
+  percentiles: string;
+  /** where each section was read from */
+  sources: Record<string, CentralSource>;
+  /** sections left empty (their data is not in the rollups and raw was not read or is gone) */
+  unavailable: string[];
+  /** UTC days of the period served from rollups only (raw partitions dropped by retention) */
+  rollup_only_days: string[];
+  /** the period's edges were widened to whole hours / days (raw of a partial hour or day not read) */
+  period_widened: boolean;
+  notes: string[];
 }

@@ -515,13 +515,21 @@ export function renderHtml(m: ReportModel): string {
 <body>
 <header>
 <h1>sigprobe roaming &amp; signaling report${m.site ? ` — site ${esc(m.site)}` : ''}</h1>
-<div class="meta">Period <b>${period}</b> (UTC) · ${int(m.period.hours)} hour(s) · spool file(s): ${esc(m.files.map((f) => basename(f)).join(', '))} · generated ${esc(m.generated_at.slice(0, 19))}Z · device counts exact · no subscriber identities in this report</div>
+<div class="meta">Period <b>${period}</b> (UTC) · ${int(m.period.hours)} hour(s) · ${
+  m.central === undefined
+    ? `spool file(s): ${esc(m.files.map((f) => basename(f)).join(', '))}`
+    : `central store (schema ${esc(m.central.schema)}; rollups${m.central.rollup_only_days.length > 0 ? `, rollups only for ${esc(m.central.rollup_only_days.join(', '))}` : ''})`
+} · generated ${esc(m.generated_at.slice(0, 19))}Z · ${
+  m.central === undefined ? 'device counts exact' : `distinct devices HyperLogLog ±${(100 * m.central.distinct.hll_rel_error).toFixed(1)} % (1σ), device-level analyses exact, percentiles t-digest`
+} · no subscriber identities in this report</div>${
+  m.central !== undefined && m.central.unavailable.length > 0 ? `\n<p class="note">Not available from the rollups: ${esc(m.central.unavailable.join(', '))}.</p>` : ''
+}
 </header>
 <nav>${nav}</nav>
 <main>
 <div class="kpis">
 ${kpi('dialogues', int(m.summary.dialogues), `${pct(m.summary.error_rate, 2)} failed`)}
-${kpi('devices', int(m.summary.devices), 'distinct, exact')}
+${kpi('devices', int(m.summary.devices), m.distinct === 'hll' ? 'distinct, HyperLogLog' : 'distinct, exact')}
 ${kpi('location updates', int(m.summary.lu_attempts), `${int(m.summary.lu_devices)} devices registered`)}
 ${kpi('data sessions', int(ds.creates), `${pct(ds.success_rate)} accepted`)}
 ${kpi('silent roamers', int(silentTotal), 'registered, no data')}
