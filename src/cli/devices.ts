@@ -6,17 +6,19 @@ import { join, resolve } from 'node:path';
 import { SigprobeError } from '../config/errors';
 import { FEATURE_NAMES, FeatureVector } from '../analytics/profiles/features';
 import { openSpoolReadOnly, resolvePeriod, spoolDevices } from '../analytics/profiles/spoolSource';
+import type { DeviceRow } from '../analytics/profiles/rows';
 import { clusterDevices, VARIANCE_KEPT } from '../analytics/profiles/cluster';
 import { clusterProfiles } from '../analytics/profiles/profiles';
 import { featuresHeader, featuresLine, profilesHtml, ProfilesDoc, scatterPoints } from '../analytics/profiles/output';
+import { FeaturesParquet } from '../analytics/profiles/parquet';
 import { intOption, parseArgs, strOption } from './args';
 
 export const DEVICES_USAGE =
-  'usage: sigprobe devices --spool <spool.db> --out <dir> [--from <ISO-8601|µs>] [--to <ISO-8601|µs>] [--clusters K|auto|none] [--seed N] [--restarts N]';
+  'usage: sigprobe devices --spool <spool.db> | --central <collector config> --out <dir> [--from <ISO-8601|µs>] [--to <ISO-8601|µs>] [--clusters K|auto|none] [--seed N] [--restarts N] [--no-parquet]';
 
 export const DEVICES_SUMMARY =
-  'Per-device signalling features (IMSI pseudonyms) over a period, k-means profiles on their principal components;\n' +
-  'writes features.csv, clusters.csv, profiles.json and a self-contained profiles.html into --out.';
+  'Per-device signalling features (IMSI pseudonyms) over a period, from a spool or the central PostgreSQL store, k-means profiles on their principal components;\n' +
+  'writes features.csv (and features.parquet unless --no-parquet), clusters.csv, profiles.json and a self-contained profiles.html into --out.';
 
 function parseTime(name: string, v: string | undefined): number | null {
   if (v === undefined) return null;
@@ -37,11 +39,45 @@ export interface DevicesSummary {
   files: string[];
 }
 
-export function devicesMain(argv: readonly string[], out: (s: string) => void): DevicesSummary {
-  const p = parseArgs(argv, { spool: 'string', out: 'string', from: 'string', to: 'string', clusters: 'string', seed: 'string', restarts: 'string' });
-  const spool = strOption(p, 'spool') ?? p.positional[0];
+/** where the dialogues come from: a spool file or the central store */
+interface Source {
+  label: string;
+  period(fromUs: number | null, toUs: number | null): Promise<{ fromUs: number; toUs: number; empty: boolean }>;
+  devices(period: { fromUs: number; toUs: number }): Iterable<DeviceRow> | AsyncIterable<DeviceRow>;
+  close(): Promise<void>;
+}
+
+function spoolSource(spool: string): Source {
+  const db = openSpoolReadOnly(spool);
+  return {
+    label: spool,
+    period: async (fromUs, toUs) => resolvePeriod(db, { fromUs, toUs }),
+    devices: (period) => spoolDevices(db, period),
+    close: async () => void db.close(),
+  };
+}
+
+async function centralSource(file: string): Promise<Source> {
+  // loaded here: pg and the config loader cost the spool path nothing
+  const { loadCollectorConfig } = require('./collect') as typeof import('./collect');
+  const cs = require('../analytics/profiles/centralSource') as typeof import('../analytics/profiles/centralSource');
+  const { cfg, pgPassword } = loadCollectorConfig(file);
+  const st = await cs.openCentral(cfg, pgPassword, file);
+  return {
+    label: `central ${st.label} schema ${st.schema}`,
+    period: (fromUs, toUs) => cs.resolveCentralPeriod(st, fromUs, toUs),
+    devices: (period) => cs.centralDevices(st, period),
+    close: () => st.client.end().catch(() => {}),
+  };
+}
+
+export async function devicesMain(argv: readonly string[], out: (s: string) => void): Promise<DevicesSummary> {
+  const p = parseArgs(argv, { spool: 'string', central: 'string', out: 'string', from: 'string', to: 'string', clusters: 'string', seed: 'string', restarts: 'string', 'no-parquet': 'flag' });
+  const central = strOption(p, 'central');
+  const spool = strOption(p, 'spool') ?? (central === undefined ? p.positional[0] : undefined);
   const dir = strOption(p, 'out');
-  if (!spool) throw new SigprobeError('E_USAGE', `--spool <spool.db> is required\n${DEVICES_USAGE}`);
+  if (spool && central) throw new SigprobeError('E_USAGE', "--spool and --central exclude each other: give one source");
+  if (!spool && !central) throw new SigprobeError('E_USAGE', `--spool <spool.db> or --central <collector config> is required\n${DEVICES_USAGE}`);
   if (!dir) throw new SigprobeError('E_USAGE', `--out <dir> is required\n${DEVICES_USAGE}`);
   const fromUs = parseTime('from', strOption(p, 'from'));
   const toUs = parseTime('to', strOption(p, 'to'));
@@ -54,8 +90,9 @@ export function devicesMain(argv: readonly string[], out: (s: string) => void): 
   else throw new SigprobeError('E_USAGE', `--clusters expects a number ≥ 1, 'auto' or 'none', got '${cl}'`);
   const seed = intOption(p, 'seed', 1);
   const restarts = intOption(p, 'restarts', 8, 1);
+  const parquet = !p.options.has('no-parquet');
 
-  const db = openSpoolReadOnly(spool);
+  const src = spool ? spoolSource(spool) : await centralSource(central!);
   const tmp: string[] = [];
   const outDir = resolve(dir);
   const tmpName = (f: string): string => {
@@ -64,9 +101,9 @@ export function devicesMain(argv: readonly string[], out: (s: string) => void): 
     return t;
   };
   try {
-    const period = resolvePeriod(db, { fromUs, toUs });
+    const period = await src.period(fromUs, toUs);
     if (period.empty) {
-      throw new SigprobeError('E_USAGE', `no dialogue with an IMSI in ${spool}${fromUs !== null || toUs !== null ? ` between ${iso(period.fromUs)} and ${iso(period.toUs)}` : ''}`);
+      throw new SigprobeError('E_USAGE', `no dialogue with an IMSI in ${src.label}${fromUs !== null || toUs !== null ? ` between ${iso(period.fromUs)} and ${iso(period.toUs)}` : ''}`);
     }
     try {
       mkdirSync(outDir, { recursive: true });
@@ -76,6 +113,7 @@ export function devicesMain(argv: readonly string[], out: (s: string) => void): 
     // features.csv streams out as the devices come; the vectors are kept only for clustering
     const fPath = tmpName('features.csv');
     const fd = openSync(fPath, 'w');
+    const pq = parquet ? await FeaturesParquet.open(tmpName('features.parquet')) : null;
     const keep = k !== null;
     const devices: string[] = [];
     const rows: FeatureVector[] = [];
@@ -83,7 +121,7 @@ export function devicesMain(argv: readonly string[], out: (s: string) => void): 
     let nDev = 0;
     let nDia = 0;
     try {
-      for (const d of spoolDevices(db, period)) {
+      for await (const d of src.devices(period)) {
         nDev++;
         nDia += d.dialogues;
         buf += featuresLine(d.device, d.features);
@@ -91,16 +129,18 @@ export function devicesMain(argv: readonly string[], out: (s: string) => void): 
           writeSync(fd, buf);
           buf = '';
         }
+        if (pq !== null) await pq.add(d.device, d.features);
         if (keep) {
           devices.push(d.device);
           rows.push(d.features);
         }
       }
       writeSync(fd, buf);
+      await pq?.close();
     } finally {
       closeSync(fd);
     }
-    const files = ['features.csv'];
+    const files = pq !== null ? ['features.csv', 'features.parquet'] : ['features.csv'];
     let kOut: number | null = null;
     if (k !== null) {
       if (k !== 'auto' && k > nDev) throw new SigprobeError('E_USAGE', `--clusters ${k} needs at least ${k} devices; the period has ${nDev}`);
@@ -112,7 +152,7 @@ export function devicesMain(argv: readonly string[], out: (s: string) => void): 
       for (let i = 0; i < devices.length; i++) cbuf += `${devices[i]},${res.assignment[i]},${JSON.stringify(profiles[res.assignment[i]].label)}\n`;
       writeFileSync(tmpName('clusters.csv'), cbuf);
       const doc: ProfilesDoc = {
-        spool,
+        spool: src.label,
         period: { from: iso(period.fromUs), to: iso(period.toUs), from_us: period.fromUs, to_us: period.toUs },
         devices: nDev,
         dialogues: nDia,
@@ -138,6 +178,6 @@ export function devicesMain(argv: readonly string[], out: (s: string) => void): 
     return { devices: nDev, dialogues: nDia, k: kOut, files: files.map((f) => join(outDir, f)) };
   } finally {
     for (const t of tmp) rmSync(t, { force: true });
-    db.close();
+    await src.close();
   }
 }

@@ -30,6 +30,11 @@ export interface GtpMessage {
   apnEnd: number;
   /** Offset of the serving network's 3-octet PLMN id (RAI / ULI / Serving Network), -1 absent. */
   plmn: number;
+  /** Location for the record's cell_id: the ULI value [uliStart, uliEnd) (GTPv1 §7.7.51 /
+   *  GTPv2 §8.21) and the GTPv1 RAI value offset (§7.7.3; -1 for GTPv2), -1 absent. */
+  uliStart: number;
+  uliEnd: number;
+  rai: number;
   ratType: number;
   /** The sender's control-plane TEID (GTPv1 TEID Control Plane, GTPv2 Sender F-TEID instance 0)
    *  and the address that goes with it (GSN Address for signalling / F-TEID address), if carried. */
@@ -60,7 +65,7 @@ export function createGtpMessage(ip: IpView): GtpMessage {
   return {
     version: 1, msgType: 0, kind: 0, seq: -1, teid: -1, cause: -1, buf: empty, msgStart: 0, msgEnd: 0,
     imsiStart: -1, imsiEnd: -1, msisdnStart: -1, msisdnEnd: -1, msisdnTon: false, imeiStart: -1, imeiEnd: -1,
-    apnStart: -1, apnEnd: -1, plmn: -1, ratType: -1, ctrlTeid: -1, ctrlAddrOff: -1, ctrlAddrLen: 0,
+    apnStart: -1, apnEnd: -1, plmn: -1, uliStart: -1, uliEnd: -1, rai: -1, ratType: -1, ctrlTeid: -1, ctrlAddrOff: -1, ctrlAddrLen: 0,
     dataTeid: -1, dataAddrOff: -1, dataAddrLen: 0, bearerId: -1, lbi: -1, teardown: false, ip,
     srcPort: 0, dstPort: 0, frame: 0, tsUs: 0,
   };

@@ -26,6 +26,8 @@ import { addrPairText } from '../net/addrText';
 import { GtpMsgKind } from '../protocols/gtp/messages';
 import type { GtpMessageTable } from '../protocols/gtp/messages';
 import { apnToString, imeiTac } from '../protocols/gtp/strings';
+import { gtpv1CellId } from '../protocols/gtpv1c/uli';
+import { gtpv2UliCellId } from '../protocols/gtpv2c/uli';
 import { isdnToString, tbcdToString } from '../protocols/map/strings';
 import {
   GTPV1_CAUSE_ACCEPT_MAX, GTPV1_CAUSE_ACCEPT_MIN, GTPV1_CAUSE_NAMES, GTPV1_MESSAGES, GTPV1_RAT_NAMES, Gtpv1Msg,
@@ -113,6 +115,8 @@ class Txn implements LruNode, CreateExchange {
   apn: string | null = null;
   ratType: string | null = null;
   imeiTac: string | null = null;
+  /** cell id text (ULI / RAI: protocols/gtpv2c/uli.ts), of the request or else its response */
+  cellId: string | null = null;
   reqCtrlTeid = -1;
   reqCtrlAddr: Buffer | null = null;
   reqDataTeid = -1;
@@ -357,6 +361,9 @@ export class GtpTransactions {
     if (t.imeiTac === null && m.imeiEnd > m.imeiStart) t.imeiTac = imeiTac(b, m.imeiStart, m.imeiEnd);
     if (t.apn === null && m.apnEnd > m.apnStart) t.apn = apnToString(b, m.apnStart, m.apnEnd);
     if (t.ratType === null && m.ratType >= 0) t.ratType = rules(m.version).ratNames[m.ratType] || `rat${m.ratType}`;
+    if (t.cellId === null && (m.uliStart >= 0 || m.rai >= 0)) {
+      t.cellId = m.version === 2 ? gtpv2UliCellId(b, m.uliStart, m.uliEnd) : gtpv1CellId(b, m.uliStart, m.uliEnd, m.rai, m.msgEnd);
+    }
     if (t.visitedMcc === null && m.plmn >= 0) {
       const p = decodePlmnId(b, m.plmn, m.msgEnd);
       if (p !== null) {
@@ -540,6 +547,7 @@ export class GtpTransactions {
       reqCtrlTeid: t.reqCtrlTeid >= 0 ? t.reqCtrlTeid : null,
       rspCtrlTeid: t.rspCtrlTeid >= 0 ? t.rspCtrlTeid : null,
       imeiTac: t.imeiTac,
+      cellId: t.cellId,
     };
     this.sink.write(rec);
   }

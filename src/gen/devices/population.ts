@@ -13,6 +13,10 @@
 //   sms_unit        MAP only: mt-ForwardSM / SRI-SM / mo-ForwardSM every ~15 min, SAI every ~2 h
 //   consumer_phone  a few sporadic episodes: SAI + updateLocation, half of them an internet
 //                   GTPv2 session of ~10 min, sometimes an SMS; one or two VLRs
+// Cells (the ULI / RAI of the GTP messages, the records' cell_id): a device's cell is a function
+// of its IMSI and a cell counter (no random draw: the plan of every device stays as it was):
+// smart meters, data-heavy units and SMS units stay in one cell, a tracker moves to a new cell at
+// every move, a failing device at every attempt, a consumer phone uses the cell of one of its two VLRs.
 // Next to the capture: `<name>.devices.jsonl` (one line per device: raw IMSI, label) besides the
 // usual truth (`.truth.jsonl`) and tunnels (`.tunnels.jsonl`) files.
 import { closeSync, openSync, writeSync } from 'node:fs';
@@ -98,6 +102,16 @@ interface Device {
   vlr: NetNode;
   sgsn: NetNode;
   hlr: NetNode;
+  /** cell counter: the device's current cell is cellOf(imsi, cell) */
+  cell: number;
+}
+
+/** [LAC / TAC, CI] (1..0xfffe each) of a device's cell number `k`: FNV-1a of `imsi:k` */
+export function cellOf(imsi: string, k: number): [number, number] {
+  let h = 0x811c9dc5;
+  const s = `${imsi}:${k}`;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return [1 + (h % 0xfffe), 1 + ((h >>> 16) ^ (h & 0xffff)) % 0xfffe];
 }
 
 export function generateDevices(o: DevicesGenOptions): DevicesGenSummary {
@@ -136,7 +150,11 @@ export function generateDevices(o: DevicesGenOptions): DevicesGenSummary {
   const fleetOf = (d: Device, apn: string, v2: boolean, r: Prng): [IotFleet, IotDevice] => {
     const home = ipw.byOp.get(d.home) as IpOperator;
     const visited = ipw.byOp.get(d.visited) as IpOperator;
-    return [{ home, visited, apn, devices: [], v2, lac: r.range(1, 0xfffe), ci: r.range(1, 0xfffe) }, d.dev];
+    // (the two draws stay: the random stream, and so every later plan, is as before cells were planted)
+    r.range(1, 0xfffe);
+    r.range(1, 0xfffe);
+    const [lac, ci] = cellOf(d.imsi, d.cell);
+    return [{ home, visited, apn, devices: [], v2, lac, ci }, d.dev];
   };
 
   const fd = openSync(devicesPath, 'w');
@@ -152,7 +170,7 @@ export function generateDevices(o: DevicesGenOptions): DevicesGenSummary {
     const imsi = newImsi(r, home);
     const d: Device = {
       label, imsi, dev: { imsi, msisdn: newMsisdn(r, home), imei: '35' + r.digits(12) }, home, visited,
-      vlr: r.pick(visited.vlrs), sgsn: r.pick(visited.sgsns), hlr: r.pick(home.hlrs),
+      vlr: r.pick(visited.vlrs), sgsn: r.pick(visited.sgsns), hlr: r.pick(home.hlrs), cell: 0,
     };
     lines += JSON.stringify({ imsi, label, home_mcc: home.mcc, home_mnc: home.mnc, visited_mcc: visited.mcc, visited_mnc: visited.mnc }) + '\n';
     if (lines.length > 1 << 16) {
@@ -200,6 +218,7 @@ export function generateDevices(o: DevicesGenOptions): DevicesGenSummary {
           if (r.chance(0.5)) d.visited = pickVisited(r, e.world, d.home);
           d.vlr = r.pick(d.visited.vlrs.length > 1 ? d.visited.vlrs.filter((v) => v !== old) : d.visited.vlrs);
           d.sgsn = r.pick(d.visited.sgsns);
+          d.cell++;
           map(d, 'sendAuthenticationInfo', t, { from: d.vlr, to: d.hlr });
           map(d, 'updateLocation', t + r.range(200_000, 800_000), { from: d.vlr, to: d.hlr });
           if (r.chance(0.7)) map(d, 'cancelLocation', t + r.range(1 * S, 3 * S), { from: d.hlr, to: old });
@@ -211,6 +230,7 @@ export function generateDevices(o: DevicesGenOptions): DevicesGenSummary {
         every(t0, () => r.exp(20 * MIN), (t) => {
           const v = pickVisited(r, e.world, d.home);
           const vlr = r.pick(v.vlrs);
+          d.cell++;
           map(d, 'sendAuthenticationInfo', t, { visited: v, from: vlr, to: d.hlr, outcome: r.chance(0.5) ? err(M.ERR_UNKNOWN_SUBSCRIBER) : OK });
           map(d, 'updateLocation', t + r.range(300_000, 900_000), {
             visited: v, from: vlr, to: d.hlr, outcome: err(r.chance(0.6) ? M.ERR_ROAMING_NOT_ALLOWED : r.chance(0.7) ? M.ERR_UNKNOWN_SUBSCRIBER : M.ERR_UNEXPECTED_DATA_VALUE),
@@ -244,7 +264,9 @@ export function generateDevices(o: DevicesGenOptions): DevicesGenSummary {
         const vlrs = [d.vlr, r.pick(d.visited.vlrs)];
         for (let k = 0; k < episodes; k++) {
           const t = startUs + r.int(Math.max(1, endUs - startUs - 15 * MIN));
-          const vlr = vlrs[r.int(2)];
+          const vi = r.int(2);
+          const vlr = vlrs[vi];
+          d.cell = vi;
           map(d, 'sendAuthenticationInfo', t, { from: vlr, to: d.hlr });
           map(d, 'updateLocation', t + r.range(200_000, 900_000), { from: vlr, to: d.hlr, outcome: r.chance(0.05) ? err(M.ERR_SYSTEM_FAILURE) : OK });
           if (r.chance(0.5)) tunnel(d, t + r.range(3 * S, 20 * S), 'gtpv2', 'internet', r);

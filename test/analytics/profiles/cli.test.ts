@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FEATURE_NAMES } from '../../../src/analytics/profiles/features';
+import { num } from '../../../src/analytics/profiles/output';
 import { GTP, SAI_SGSN, SAI_VLR, T0, UL, spoolOf, type Rec } from './helpers';
 
 const MAIN = resolve(__dirname, '../../../dist/cli/main.js');
@@ -42,7 +43,7 @@ describe('sigprobe devices', () => {
     expect(r1.err).toBe('');
     expect(r1.code).toBe(0);
     expect(r1.out).toMatch(/^sigprobe devices: 12 devices, \d+ dialogues .*; 3 clusters;/);
-    expect(readdirSync(o1).sort()).toEqual(['clusters.csv', 'features.csv', 'profiles.html', 'profiles.json']);
+    expect(readdirSync(o1).sort()).toEqual(['clusters.csv', 'features.csv', 'features.parquet', 'profiles.html', 'profiles.json']);
     const csv = readFileSync(join(o1, 'features.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe(['device', ...FEATURE_NAMES].join(','));
     expect(csv.length).toBe(13);
@@ -66,6 +67,7 @@ describe('sigprobe devices', () => {
     const r2 = cli('devices', '--spool', spool, '--out', o2, '--clusters', '3', '--seed', '5');
     expect(r2.code).toBe(0);
     for (const f of ['features.csv', 'clusters.csv', 'profiles.json', 'profiles.html']) expect(readFileSync(join(o2, f), 'utf8')).toBe(readFileSync(join(o1, f), 'utf8'));
+    expect(readFileSync(join(o2, 'features.parquet'))).toEqual(readFileSync(join(o1, 'features.parquet')));
   });
 
   it('no GTP at all: works, GTP features 0 / NA (per-type shares), and auto K', () => {
@@ -85,11 +87,41 @@ describe('sigprobe devices', () => {
     expect(doc.clusters.some((c: { label: string }) => /MAP-only/.test(c.label))).toBe(true);
   });
 
-  it('--clusters none: features only', () => {
+  it('--clusters none: features only; --no-parquet: no features.parquet', () => {
     const spool = spoolOf(smallPopulation(true));
     const o = mkdtempSync(join(tmpdir(), 'sp-dev-out-'));
     expect(cli('devices', '--spool', spool, '--out', o, '--clusters', 'none').code).toBe(0);
-    expect(readdirSync(o)).toEqual(['features.csv']);
+    expect(readdirSync(o).sort()).toEqual(['features.csv', 'features.parquet']);
+    const o2 = mkdtempSync(join(tmpdir(), 'sp-dev-out-'));
+    expect(cli('devices', '--spool', spool, '--out', o2, '--clusters', 'none', '--no-parquet').code).toBe(0);
+    expect(readdirSync(o2)).toEqual(['features.csv']);
+  });
+
+  it('features.parquet: a Parquet reader (hyparquet) reads back the values of features.csv', async () => {
+    const spool = spoolOf(smallPopulation(true));
+    const o = mkdtempSync(join(tmpdir(), 'sp-dev-out-'));
+    expect(cli('devices', '--spool', spool, '--out', o, '--clusters', 'none').code).toBe(0);
+    const { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } = await import('hyparquet');
+    const file = await asyncBufferFromFile(join(o, 'features.parquet'));
+    const meta = await parquetMetadataAsync(file);
+    expect(meta.schema.slice(1).map((s) => s.name)).toEqual(['device', ...FEATURE_NAMES]);
+    expect(meta.schema.slice(2).every((s) => s.type === 'DOUBLE' && s.repetition_type === 'OPTIONAL')).toBe(true);
+    const rows = (await parquetReadObjects({ file })) as Record<string, string | number | null>[];
+    const lines = readFileSync(join(o, 'features.csv'), 'utf8').trim().split('\n');
+    const header = lines[0].split(',');
+    expect(rows.length).toBe(lines.length - 1);
+    let nulls = 0;
+    rows.forEach((r, i) => {
+      const csv = lines[i + 1].split(',');
+      expect(r.device).toBe(csv[0]);
+      for (let j = 1; j < header.length; j++) {
+        const v = r[header[j]] as number | null;
+        if (v === null) nulls++;
+        // the CSV's text of the full double (10 significant digits; NA empty)
+        expect(v === null ? '' : num(v), `${csv[0]} ${header[j]}`).toBe(csv[j]);
+      }
+    });
+    expect(nulls).toBeGreaterThan(0);
   });
 
   it('--help prints the usage', () => {
