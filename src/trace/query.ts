@@ -5,8 +5,9 @@
  * Index use (spool migrations 1-2): `dialogues_imsi` (imsi), `tunnels_imsi` (imsi),
  * `dialogues_time` (req_time_us) for the joins below — each join is a bounded time range of the
  * time index filtered by protocol identifiers, never a scan of the table. An MSISDN or GT lookup
- * has no index of its own: it reads the period's rows through `dialogues_time` (the whole table
- * without --from/--to); see README "Subscriber trace".
+ * has no index of its own in spool migrations 1-4: it reads the period's rows through
+ * `dialogues_time` (the whole table without --from/--to) — an index on dialogues(msisdn), when a
+ * migration adds one, is used as it is; see README "Subscriber trace".
  */
 import type { Database as Db } from 'better-sqlite3';
 import { basename } from 'node:path';
@@ -134,13 +135,11 @@ function traceOne(
     add(run(`SELECT * FROM dialogues WHERE imsi = ? AND ${PERIOD}`, [sel.value, from, to]), 'identity');
     imsis.add(sel.value);
   } else if (sel.kind === 'msisdn') {
-    const forms = sel.gtForms ?? [];
-    const ph = forms.map(() => '?').join(', ');
-    const gtCond = forms.length > 0 ? ` OR calling_gt IN (${ph}) OR called_gt IN (${ph}) OR responder_gt IN (${ph})` : '';
-    const rows = run(
-      `SELECT * FROM dialogues INDEXED BY dialogues_time WHERE req_time_us >= ? AND req_time_us < ? AND (msisdn = ?${gtCond})`,
-      [from, to, sel.value, ...forms, ...forms, ...forms],
-    );
+    // A subscriber GT stored as `<cc>:<pseudonym>` is one equal to the dialogue's MSISDN (README
+    // Privacy), so those rows have msisdn = the pseudonym too: the msisdn column alone finds them
+    // (gtForms is implied). No INDEXED BY: an index on msisdn (spool migration, if there is one)
+    // is used; without one, SQLite reads the period through dialogues_time (or the table).
+    const rows = run(`SELECT * FROM dialogues WHERE msisdn = ? AND req_time_us >= ? AND req_time_us < ?`, [sel.value, from, to]);
     add(rows, 'msisdn');
     // the devices that carried this MSISDN: all their dialogues
     for (const t of run('SELECT DISTINCT imsi FROM tunnels WHERE msisdn = ? AND imsi IS NOT NULL', [sel.value]) as unknown as { imsi: string }[]) imsis.add(t.imsi);
@@ -171,7 +170,11 @@ function traceOne(
   const lastOfDevice = records.reduce((m, r) => Math.max(m, timeOf(r.row)), 0);
   for (const t of tun) {
     const start = t.create_time_us as number;
-    const end = (t.end_time_us as number | null) ?? Math.max(start, (t.last_user_us as number | null) ?? 0, lastOfDevice) + OPEN_TUNNEL_TAIL_US;
+    // a tunnel the probe stopped following (idle, evicted, capture end, shutdown) may still get its
+    // Delete later: followed like an open one
+    const followed = t.end_reason === 'idle_timeout' || t.end_reason === 'evicted' || t.end_reason === 'capture_end' || t.end_reason === 'shutdown';
+    const real = followed ? null : (t.end_time_us as number | null);
+    const end = real ?? Math.max(start, (t.end_time_us as number | null) ?? 0, (t.last_user_us as number | null) ?? 0, lastOfDevice) + OPEN_TUNNEL_TAIL_US;
     const rows = run(
       `SELECT * FROM dialogues INDEXED BY dialogues_time WHERE req_time_us >= ? AND req_time_us <= ? AND imsi IS NULL AND protocol = ?
          AND ((teid = ? AND dst_ip = ?) OR (teid = ? AND dst_ip = ?))`,
@@ -181,14 +184,22 @@ function traceOne(
   }
   // Diameter legs of the same request (a DRA / relay gives each hop its own hop-by-hop id; the
   // end-to-end id and the Origin-Host of the request stay, RFC 6733 §3, §6.1.3).
-  const diam = records.filter((r) => r.spool === spool && r.row.protocol === 'diameter' && r.row.end_to_end !== null);
+  const diam = records.filter((r) => r.spool === spool && r.row.protocol === 'diameter' && r.row.end_to_end !== null && r.row.orphan !== 1);
   for (const d of diam) {
     const t = timeOf(d.row);
     const rows = run(
       `SELECT * FROM dialogues INDEXED BY dialogues_time WHERE req_time_us >= ? AND req_time_us <= ? AND protocol = 'diameter' AND end_to_end = ?
          AND (origin_host = ? OR origin_host IS NULL)`,
-      [t - E2E_WINDOW_US, t + E2E_WINDOW_US, d.row.end_to_end, d.row.origin_host],
+      [Math.max(t - E2E_WINDOW_US, from), Math.min(t + E2E_WINDOW_US, to - 1), d.row.end_to_end, d.row.origin_host],
     );
     add(rows.filter((r) => r.imsi === null || r.imsi === d.row.imsi), 'end_to_end');
+    // A leg whose request the probe did not see (orphan answer: no User-Name, and the Origin-Host
+    // of the answer is the server's): its end-to-end id, answered within the window. Orphans have
+    // no request time: the index's NULL entries, then the answer time.
+    const orphans = run(
+      `SELECT * FROM dialogues INDEXED BY dialogues_time WHERE req_time_us IS NULL AND rsp_time_us >= ? AND rsp_time_us <= ? AND protocol = 'diameter' AND end_to_end = ? AND imsi IS NULL`,
+      [Math.max(t, from), Math.min(t + E2E_WINDOW_US, to - 1), d.row.end_to_end],
+    );
+    add(orphans, 'end_to_end');
   }
 }
