@@ -24,8 +24,10 @@ export class IdentityProtector {
   private readonly obuf = Buffer.alloc(64 + 32);
   private readonly key: Buffer | null;
 
-  constructor(readonly mode: IdentityMode, key: Buffer | null) {
+  /** `cacheSize`: pseudonyms cached per domain and generation (0: no cache), see `young`. */
+  constructor(readonly mode: IdentityMode, key: Buffer | null, cacheSize = DEFAULT_PSEUDONYM_CACHE) {
     this.key = key;
+    this.cacheSize = mode === 'pseudonymize' ? Math.max(0, Math.floor(cacheSize)) : 0;
     if (mode === 'pseudonymize') {
       if (!key || key.length < 16) throw new SigprobeError('E_PRIVACY_KEY', 'pseudonymization needs a key of at least 16 bytes');
       const block = Buffer.alloc(64);
@@ -48,11 +50,43 @@ export class IdentityProtector {
    *  one of them (the SCCP address routed on it) gets the same pseudonym without a second HMAC. */
   private memoIn: [string, string, string] = ['', '', ''];
   private memoOut: [string, string, string] = ['', '', ''];
+  /**
+   * Raw identity → pseudonym per domain, bounded: two generations of at most `cacheSize`
+   * entries each (a hit in the old one moves to the young one; when the young one is full it
+   * becomes the old one and the previous old one is dropped), so an identity seen again within
+   * the last cacheSize..2×cacheSize distinct ones costs a Map probe instead of an HMAC. The raw
+   * values live only in these in-memory Maps (never written, never logged); the pseudonym is the
+   * same keyed HMAC as without the cache.
+   */
+  private readonly young: Map<string, string>[] = [new Map(), new Map(), new Map()];
+  private readonly old: Map<string, string>[] = [new Map(), new Map(), new Map()];
+  private readonly cacheSize: number;
+  /** HMACs computed / answered from the cache (for the bench and tests). */
+  readonly cacheStats = { hmacs: 0, hits: 0 };
 
   private pseudonym(domain: 0 | 1 | 2, value: string): string {
     if (this.memoIn[domain] === value) return this.memoOut[domain];
-    // The domain prefix separates IMSI, MSISDN and E.214 mobile GT values under one key.
-    const out = this.hmacHex24(DOMAIN_PREFIX[domain] + value);
+    const young = this.young[domain];
+    let out = young.get(value);
+    if (out === undefined) {
+      out = this.old[domain].get(value);
+      if (out === undefined) {
+        // The domain prefix separates IMSI, MSISDN and E.214 mobile GT values under one key.
+        out = this.hmacHex24(DOMAIN_PREFIX[domain] + value);
+        this.cacheStats.hmacs++;
+      } else {
+        this.cacheStats.hits++;
+      }
+      if (this.cacheSize > 0) {
+        if (young.size >= this.cacheSize) {
+          this.old[domain] = young;
+          this.young[domain] = new Map();
+        }
+        this.young[domain].set(value, out);
+      }
+    } else {
+      this.cacheStats.hits++;
+    }
     this.memoIn[domain] = value;
     this.memoOut[domain] = out;
     return out;
@@ -102,6 +136,9 @@ export class IdentityProtector {
 }
 
 const DOMAIN_PREFIX = ['i', 'm', 'g'] as const;
+
+/** Pseudonyms cached per domain and generation: ≤ 2 × 3 × 32768 entries, ~20 MB at most. */
+export const DEFAULT_PSEUDONYM_CACHE = 32_768;
 
 /**
  * Length of the prefix of an E.164 number kept in clear in a protected subscriber GT: its

@@ -1,6 +1,10 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DialogueRecord, RecordSink, TunnelRecord, TunnelSink } from '../correlate/record';
 import type { Pipeline } from '../dispatch/pipeline';
+import { Tally, publishCounter, publishHistogram } from './tally';
+
+const LATENCY_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10];
+const SETUP_DELAY_BUCKETS: readonly number[] = [0.01, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2, 5];
 
 /**
  * What the metrics read at scrape time. `pipeline` may be assigned after construction (the
@@ -19,16 +23,17 @@ export interface MetricSources {
 /**
  * Every metric of the probe, declared in one place with its HELP text (names follow Prometheus
  * conventions: sigprobe_<what>_<unit>_total). Hot paths never touch prom-client: packet and
- * anomaly counters are read from the pipeline's typed arrays at scrape time (collect()); only
- * closed records (one per dialogue, not per packet) are counted as they pass through sink().
+ * anomaly counters are read from the pipeline's typed arrays at scrape time (collect()); closed
+ * records are counted as they pass through sink() into plain numbers (Tally), which prom-client
+ * reads at scrape time too.
  */
 export class ProbeMetrics {
   readonly registry = new Registry();
-  private readonly dialogues: Counter<'protocol' | 'procedure' | 'status'>;
-  private readonly latency: Histogram<'protocol' | 'procedure'>;
-  private readonly closedBy: Counter<'protocol' | 'reason'>;
-  private readonly tunnels: Counter<'protocol' | 'end_reason'>;
-  private readonly setupDelay: Histogram<'protocol'>;
+  private readonly dialogues = new Tally(['protocol', 'procedure', 'status']);
+  private readonly latency = new Tally(['protocol', 'procedure'], LATENCY_BUCKETS);
+  private readonly closedBy = new Tally(['protocol', 'reason']);
+  private readonly tunnels = new Tally(['protocol', 'end_reason']);
+  private readonly setupDelay = new Tally(['protocol'], SETUP_DELAY_BUCKETS);
 
   constructor(private readonly src: MetricSources, labels: { site: string; source: string }, processMetrics = true) {
     const r = this.registry;
@@ -91,24 +96,34 @@ export class ProbeMetrics {
         for (const d of p().counters.decodedList()) this.inc({ layer: d.layer }, d.count);
       },
     });
-    this.dialogues = new Counter({
+    const tallies = this;
+    new Counter({
       name: 'sigprobe_dialogues_total',
       help: 'Dialogue records written, by protocol, procedure and status.',
       labelNames: ['protocol', 'procedure', 'status'],
       registers: [r],
+      collect() {
+        publishCounter(this, tallies.dialogues);
+      },
     });
-    this.latency = new Histogram({
+    new Histogram({
       name: 'sigprobe_dialogue_latency_seconds',
       help: 'Request to final answer, by protocol and procedure (answered dialogues only).',
       labelNames: ['protocol', 'procedure'],
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10],
+      buckets: [...LATENCY_BUCKETS],
       registers: [r],
+      collect() {
+        publishHistogram(this, tallies.latency);
+      },
     });
-    this.closedBy = new Counter({
+    new Counter({
       name: 'sigprobe_dialogues_closed_total',
       help: 'Dialogue records by why they were closed (end, abort, idle_timeout, evicted, tid_reused, orphan_end...).',
       labelNames: ['protocol', 'reason'],
       registers: [r],
+      collect() {
+        publishCounter(this, tallies.closedBy);
+      },
     });
     new Gauge({
       name: 'sigprobe_pending_dialogues',
@@ -198,18 +213,24 @@ export class ProbeMetrics {
         put('diameter_framer', pl.diameter.framer.counters);
       },
     });
-    this.tunnels = new Counter({
+    new Counter({
       name: 'sigprobe_tunnels_total',
       help: 'GTP tunnel records written, by protocol and end reason.',
       labelNames: ['protocol', 'end_reason'],
       registers: [r],
+      collect() {
+        publishCounter(this, tallies.tunnels);
+      },
     });
-    this.setupDelay = new Histogram({
+    new Histogram({
       name: 'sigprobe_tunnel_setup_delay_seconds',
       help: 'GTP create request to response.',
       labelNames: ['protocol'],
-      buckets: [0.01, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2, 5],
+      buckets: [...SETUP_DELAY_BUCKETS],
       registers: [r],
+      collect() {
+        publishHistogram(this, tallies.setupDelay);
+      },
     });
     new Gauge({
       name: 'sigprobe_spool',
@@ -251,14 +272,14 @@ export class ProbeMetrics {
     return {
       write: (d: DialogueRecord) => {
         const procedure = d.procedure ?? 'unknown';
-        this.dialogues.inc({ protocol: d.protocol, procedure, status: d.status });
-        this.closedBy.inc({ protocol: d.protocol, reason: d.endReason });
-        if (d.latencyUs !== null) this.latency.observe({ protocol: d.protocol, procedure }, d.latencyUs / 1e6);
+        this.dialogues.add(d.protocol, procedure, d.status);
+        this.closedBy.add(d.protocol, d.endReason);
+        if (d.latencyUs !== null) this.latency.observe(d.latencyUs / 1e6, d.protocol, procedure);
         inner.write(d);
       },
       writeTunnel: (t: TunnelRecord) => {
-        this.tunnels.inc({ protocol: t.protocol, end_reason: t.endReason });
-        if (t.setupDelayUs !== null) this.setupDelay.observe({ protocol: t.protocol }, t.setupDelayUs / 1e6);
+        this.tunnels.add(t.protocol, t.endReason);
+        if (t.setupDelayUs !== null) this.setupDelay.observe(t.setupDelayUs / 1e6, t.protocol);
         inner.writeTunnel(t);
       },
     };

@@ -29,6 +29,27 @@ describe('IdentityProtector', () => {
     expect(new IdentityProtector('drop', null).protect('msisdn', '4912345')).toBeNull();
     expect(new IdentityProtector('raw', null).protect('imsi', null)).toBeNull();
   });
+  it('caches pseudonyms per raw identity in a bounded cache with the same keyed result', () => {
+    const p = new IdentityProtector('pseudonymize', KEY, 4);
+    const hm = (d: string, v: string) => createHmac('sha256', KEY).update(d + v).digest('hex').slice(0, 24);
+    // 10 identities cycled 3 times in each domain: every answer is the HMAC, cached or not
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 10; i++) {
+        const v = `44715012345${String(i).padStart(4, '0')}`;
+        expect(p.protect('imsi', v)).toBe(hm('i', v));
+        expect(p.protect('msisdn', v)).toBe(hm('m', v));
+        expect(p.protectGt(v, 7, null, null)).toBe(`${v.slice(0, 2)}:${hm('g', v)}`);
+      }
+    }
+    // a value repeated right away, then within the cache's reach, is not hashed again
+    const q = new IdentityProtector('pseudonymize', KEY, 4);
+    for (const v of ['1', '2', '3', '1', '2', '3', '1']) q.protect('imsi', `26207${v}0000000000`);
+    expect(q.cacheStats.hmacs).toBe(3);
+    // bounded: two generations of at most cacheSize values per domain
+    const young = (q as unknown as { young: Map<string, string>[]; old: Map<string, string>[] });
+    for (let i = 0; i < 100; i++) q.protect('imsi', `262079${String(i).padStart(9, '0')}`);
+    expect(young.young[0].size + young.old[0].size).toBeLessThanOrEqual(8);
+  });
   it('refuses pseudonymization without a key', () => {
     expect(() => new IdentityProtector('pseudonymize', null)).toThrow(/key/);
     expect(() => new IdentityProtector('pseudonymize', Buffer.alloc(8))).toThrow(/16 bytes/);
