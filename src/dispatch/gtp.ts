@@ -250,6 +250,9 @@ export class GtpHandler implements TimerOwner {
     m.apnStart = v.apnStart;
     m.apnEnd = v.apnEnd;
     m.plmn = gtpv1ServingPlmn(v);
+    m.uliStart = v.uliStart;
+    m.uliEnd = v.uliEnd;
+    m.rai = v.rai;
     m.ratType = v.ratType;
     // TS 29.060 §7.7.32: the first GSN Address is for signalling, the second for user traffic.
     m.ctrlTeid = v.teidControl;
@@ -288,6 +291,9 @@ export class GtpHandler implements TimerOwner {
     m.apnStart = v.apnStart;
     m.apnEnd = v.apnEnd;
     m.plmn = gtpv2ServingPlmn(v);
+    m.uliStart = v.uliStart;
+    m.uliEnd = v.uliEnd;
+    m.rai = -1;
     m.ratType = v.ratType;
     // Sender F-TEID for Control Plane (instance 0); on S5/S8 a Create Session Response carries
     // the PGW's own control F-TEID as instance 1 instead (TS 29.274 §7.2.2, Table 7.2.2-1).

@@ -8,7 +8,7 @@ import { SctpDispatch, DispatchAnomaly } from './registry';
 import { SigtranHandler, looksLikeM2ua, looksLikeM3ua, DEFAULT_SIGTRAN_LIMITS } from './sigtran';
 import type { SigtranLimits } from './sigtran';
 import { TcapCorrelator, DEFAULT_TCAP_LIMITS } from '../correlate/tcapDialogues';
-import type { TcapLimits } from '../correlate/tcapDialogues';
+import type { TcapInput, TcapLimits } from '../correlate/tcapDialogues';
 import type { RecordSink, TunnelSink } from '../correlate/record';
 import type { IdentityProtector } from '../correlate/identities';
 import { registerAnomalyNames } from './anomalyNames';
@@ -68,6 +68,24 @@ export interface PipelineOptions {
   sampler?: AnomalySampler | null;
   /** Operators of networks.yaml (visited_operator, MAP visited_mcc / mnc); default: the built-in country tables only. */
   networks?: NetworkDirectory | null;
+  /** capture.workers > 1 (src/dispatch/shard.ts): TCAP and Diameter go to the shard workers. */
+  shard?: ShardTargets | null;
+}
+
+/**
+ * The hooks of a sharded pipeline (src/dispatch/shard.ts): this pipeline keeps the packet path
+ * (link, IP, SCTP, TCP, M3UA, SCCP, TCAP decode, GTP) and hands each TCAP message and each
+ * Diameter message to the worker thread whose shard holds its dialogue.
+ */
+export interface ShardTargets {
+  /** Takes the TCAP correlator's place behind the SIGTRAN handler. */
+  tcap: { onMessage(m: TcapInput): void };
+  /** Registers Diameter with a forwarder in place of the handler; returns the handler the pipeline exposes. */
+  registerDiameter(p: Pipeline, opts: Partial<DiameterOptions> | undefined): DiameterHandler;
+  /** Registered last: ticks and the end reach the workers after this pipeline's own timers. */
+  timer: TimerOwner;
+  /** The record `source` (capture file / interface) from here on. */
+  setSource(source: string): void;
 }
 
 /** Packet-level counters for the replay summary and metrics. */
@@ -130,6 +148,8 @@ export class Pipeline {
   /** Every record and tunnel row passes here on its way to the sink: home / visited country and operator. */
   readonly networks: VisitedNetworks;
   readonly sink: RecordSink;
+  /** Shard hooks (capture.workers > 1), else null. */
+  readonly shard: ShardTargets | null;
 
   constructor(sink: RecordSink, readonly ids: IdentityProtector, opts: PipelineOptions) {
     this.ctx = { site: opts.site, source: '' };
@@ -157,14 +177,18 @@ export class Pipeline {
     this.ip = new IpLayer({ ...DEFAULT_NET_LIMITS.ip, ...(opts.net?.ip ?? {}) });
     this.sctp = new SctpLayer({ ...DEFAULT_NET_LIMITS.sctp, ...(opts.net?.sctp ?? {}) });
     this.tcap = new TcapCorrelator(sink, this.counters, ids, { ...DEFAULT_TCAP_LIMITS, ...(opts.tcap ?? {}) }, opts.site);
-    this.sigtran = new SigtranHandler(this.counters, this.tcap, { ...DEFAULT_SIGTRAN_LIMITS, ...(opts.sigtran ?? {}) });
+    const shard = opts.shard ?? null;
+    this.shard = shard;
+    const tcapTarget = shard === null ? this.tcap : (shard.tcap as unknown as TcapCorrelator);
+    this.sigtran = new SigtranHandler(this.counters, tcapTarget, { ...DEFAULT_SIGTRAN_LIMITS, ...(opts.sigtran ?? {}) });
     this.expiryTickUs = opts.expiryTickUs ?? 1_000_000;
     // Registration is data: see registry.ts for the dispatch order.
     this.sctpDispatch.register({ name: 'm3ua', ppids: [3], ports: [2905], heuristic: looksLikeM3ua, handler: this.sigtran.m3ua });
     this.sctpDispatch.register({ name: 'm2ua', ppids: [2], ports: [2904], heuristic: looksLikeM2ua, handler: this.sigtran.m2ua });
     this.gtp = registerGtp(this, opts.gtp);
     this.tcp = new TcpStreams({ ...DEFAULT_TCP_LIMITS, ...(opts.net?.tcp ?? {}) });
-    this.diameter = registerDiameter(this, opts.diameter);
+    this.diameter = shard === null ? registerDiameter(this, opts.diameter) : shard.registerDiameter(this, opts.diameter);
+    if (shard !== null) this.addTimerOwner(shard.timer);
     this.onSctp = (msg) => this.onSctpMessage(msg);
     this.sampler = opts.sampler ?? null;
     if (this.sampler !== null) {
@@ -177,6 +201,7 @@ export class Pipeline {
   setSource(source: string): void {
     this.tcap.source = source;
     this.ctx.source = source;
+    if (this.shard !== null) this.shard.setSource(source);
   }
 
   /** Registers a correlator / reassembler whose timers run on packet time and which is flushed at the end. */
