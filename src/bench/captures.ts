@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generate, truthPathFor } from '../gen/index';
-import type { Profile } from '../gen/index';
+import type { AnyScenario, Profile } from '../gen/index';
 import { DIST_GEN } from './paths';
 import { log } from './log';
 
@@ -16,6 +16,8 @@ export interface CaptureSpec {
   dialogues: number;
   spanSeconds?: number;
   profile?: Partial<Profile>;
+  /** generator scenario (default 'mix': MAP/CAP only; 'ipx': MAP, Diameter, GTPv1/v2) */
+  scenario?: AnyScenario;
 }
 
 export interface Capture {
@@ -61,6 +63,7 @@ export function ensureCapture(workDir: string, spec: CaptureSpec): Capture {
     dialogues: spec.dialogues,
     spanSeconds: spec.spanSeconds,
     profile: spec.profile,
+    scenario: spec.scenario,
     progressEvery: 200_000,
     onProgress: (p) => log(`  ${p.dialogues} dialogues, ${p.packets} packets`),
   });

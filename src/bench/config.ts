@@ -7,6 +7,10 @@ export interface BenchConfig {
   seed: number;
   /** dialogues of the realistic-mix capture (steps a, b, c, e) */
   dialogues: number;
+  /** dialogues of the IPX capture (MAP, Diameter, GTPv1/v2) of the headline (step h) */
+  ipxDialogues: number;
+  /** spool sizes (rows) at which step s reports the insert rate */
+  spoolScaleSizes: number[];
   /** unanswered Begins of the pending-memory capture (step d) */
   pendingBegins: number;
   /** tshark: packets of the first timing run; the whole file is timed when it fits the budget */
@@ -19,6 +23,8 @@ export const FULL: BenchConfig = {
   mode: 'full',
   seed: 20231114,
   dialogues: 1_000_000,
+  ipxDialogues: 200_000,
+  spoolScaleSizes: [1_000_000, 10_000_000],
   pendingBegins: 1_000_000,
   tsharkProbePackets: 100_000,
   tsharkBudgetSeconds: 240,
@@ -28,6 +34,8 @@ export const QUICK: BenchConfig = {
   mode: 'quick',
   seed: 20231114,
   dialogues: 50_000,
+  ipxDialogues: 20_000,
+  spoolScaleSizes: [100_000, 200_000],
   pendingBegins: 50_000,
   // the quick capture (~125k packets) is always timed whole
   tsharkProbePackets: 1_000_000,
@@ -53,10 +61,11 @@ export const BEGINS_ONLY: Partial<Profile> = {
   bigMessageRate: 0,
 };
 
-/** The realistic-mix capture and the Begins-only capture of a bench size. */
-export function captureSpecs(cfg: BenchConfig): { mix: CaptureSpec; begins: CaptureSpec } {
+/** The realistic-mix (MAP) capture, the IPX capture and the Begins-only capture of a bench size. */
+export function captureSpecs(cfg: BenchConfig): { mix: CaptureSpec; ipx: CaptureSpec; begins: CaptureSpec } {
   return {
     mix: { name: `mix-${cfg.dialogues}`, seed: cfg.seed, dialogues: cfg.dialogues },
+    ipx: { name: `ipx-${cfg.ipxDialogues}`, seed: cfg.seed, dialogues: cfg.ipxDialogues, scenario: 'ipx' },
     begins: {
       name: `begins-${cfg.pendingBegins}`,
       seed: cfg.seed,

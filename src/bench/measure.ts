@@ -97,8 +97,14 @@ export function measureDecode(path: string, identities: IdentityRun): DecodeResu
 /**
  * (d) Heap per pending dialogue: replay a capture of unanswered Begins with limits that keep
  * every dialogue pending, and compare the heap after gc with the baseline taken once the
- * pipeline exists. Needs `node --expose-gc`.
+ * pipeline exists. The pending dialogues live in typed-array columns (tcapDialogues.ts), so the
+ * figure is heapUsed + arrayBuffers: the JS heap alone would hide them. Needs `node --expose-gc`.
  */
+function heapAndBuffers(): number {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
 export function measurePending(path: string, tcap: TcapLimits): PendingResult {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc === undefined) throw new Error('measurePending needs node --expose-gc');
@@ -107,10 +113,10 @@ export function measurePending(path: string, tcap: TcapLimits): PendingResult {
   p.setSource(basename(path));
   const onPacket: PacketHandler = p.onPacket.bind(p);
   gc();
-  const baselineHeapBytes = process.memoryUsage().heapUsed;
+  const baselineHeapBytes = heapAndBuffers();
   const packets = readAll(path, onPacket);
   gc();
-  const heapBytes = process.memoryUsage().heapUsed - baselineHeapBytes;
+  const heapBytes = heapAndBuffers() - baselineHeapBytes;
   const pending = p.tcap.pending;
   const closed = Object.fromEntries(Object.entries(p.tcap.closed).filter(([, n]) => n > 0));
   p.finish('capture_end');

@@ -1,6 +1,7 @@
 // Steps a-d of the bench: each runs one measurement in its own child process and returns what it
 // measured (counts, seconds, bytes). Step e (tshark) is in tshark.ts.
 import { rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import type { Capture } from './captures';
 import { runNode, runWorker } from './child';
@@ -8,6 +9,7 @@ import type { ChildRun } from './child';
 import type { DecodeResult, FramingResult, IdentityRun, PendingResult } from './measure';
 import type { DecodeParams, FramingParams, PendingParams } from './worker';
 import type { ShipCollectParams, ShipCollectResult } from './shipCollect';
+import type { SpoolScaleParams, SpoolScaleResult } from './spoolScale';
 import { CLI_MAIN } from './paths';
 
 export interface DecodeStep extends DecodeResult {
@@ -84,4 +86,38 @@ export function stepShipCollect(workDir: string): ShipCollectStep {
     if (!best || result.seconds < best.seconds) best = { ...result, maxRssBytes: run.maxRssBytes, passRates };
   }
   return best as ShipCollectStep;
+}
+
+export interface FullPathStep {
+  packets: number;
+  /** dialogue and tunnel rows in the spool afterwards */
+  dialogues: number;
+  tunnels: number;
+  /** the child's wall time (start-up, spool open, final flush and the summary included) */
+  wallSeconds: number;
+  /** user + system CPU time of the child (all its threads: capture and spool worker) */
+  cpuSeconds: number;
+  maxRssBytes: number;
+}
+
+/**
+ * (h) the headline: `sigprobe replay CAPTURE --spool DB` with default settings (pseudonymization
+ * on, with its key created next to the spool; the indexes the spool ships with; the summary
+ * printed) into a fresh spool
+ */
+export function stepFullPath(c: Capture, workDir: string): FullPathStep {
+  const spool = join(workDir, 'replay-ipx.db');
+  for (const f of [spool, `${spool}-wal`, `${spool}-shm`]) rmSync(f, { force: true });
+  const run: ChildRun = runNode(CLI_MAIN, ['replay', c.path, '--spool', spool]);
+  const db = new Database(spool, { readonly: true });
+  const n = (t: string) => (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
+  const r = { packets: c.packets, dialogues: n('dialogues'), tunnels: n('tunnels'), wallSeconds: run.wallSeconds, cpuSeconds: run.cpuSeconds, maxRssBytes: run.maxRssBytes };
+  db.close();
+  return r;
+}
+
+/** (s) the spool's insert rate as it grows (spoolScale.ts), rows of `template` written again to `sizes` rows */
+export function stepSpoolScale(template: string, workDir: string, sizes: number[]): SpoolScaleResult {
+  const params: SpoolScaleParams = { template, out: join(workDir, 'spool-scale.db'), sizes };
+  return runWorker<SpoolScaleResult>('spoolscale', params).result;
 }

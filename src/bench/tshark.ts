@@ -10,6 +10,13 @@ import { log } from './log';
 
 /** tshark -n -r FILE -Y tcap -T fields ... (the fields of /work/shared/tools/oracle) */
 const FIELD_ARGS = ['-Y', 'tcap', '-T', 'fields', '-e', 'frame.number', '-e', 'tcap.otid', '-e', 'tcap.dtid', '-e', 'gsm_old.opCode', '-e', 'e212.imsi'];
+/** The IPX capture (step h): the same, plus the fields that pair Diameter and GTP requests with their answers. */
+const IPX_FIELD_ARGS = [
+  '-Y', 'tcap || diameter || gtp || gtpv2', '-T', 'fields',
+  '-e', 'frame.number', '-e', 'tcap.otid', '-e', 'tcap.dtid', '-e', 'gsm_old.opCode', '-e', 'e212.imsi',
+  '-e', 'diameter.cmd.code', '-e', 'diameter.hopbyhopid', '-e', 'diameter.endtoendid', '-e', 'gtp.seq_number', '-e', 'gtpv2.seq',
+];
+export type TsharkFields = 'tcap' | 'ipx';
 
 export interface TsharkStep {
   /** packets of the timed run */
@@ -27,19 +34,20 @@ interface TsharkRun {
   lines: number;
 }
 
-export function stepTshark(c: Capture, workDir: string, cfg: BenchConfig): TsharkStep {
-  const out = join(workDir, 'tshark-fields.tsv');
+export function stepTshark(c: Capture, workDir: string, cfg: BenchConfig, fields: TsharkFields = 'tcap'): TsharkStep {
+  const out = join(workDir, `tshark-fields-${fields}.tsv`);
+  const args = fields === 'ipx' ? IPX_FIELD_ARGS : FIELD_ARGS;
   const whole = (r: TsharkRun): TsharkStep => ({ packetsTimed: c.packets, secondsTimed: r.seconds, lines: r.lines, wholeFileSeconds: r.seconds, scaled: false });
-  if (c.packets <= cfg.tsharkProbePackets) return whole(runTshark(c.path, null, out));
-  const probe = runTshark(c.path, cfg.tsharkProbePackets, out);
+  if (c.packets <= cfg.tsharkProbePackets) return whole(runTshark(c.path, null, out, args));
+  const probe = runTshark(c.path, cfg.tsharkProbePackets, out, args);
   const estimate = (probe.seconds * c.packets) / cfg.tsharkProbePackets;
   log(`tshark: first ${cfg.tsharkProbePackets} packets in ${probe.seconds.toFixed(1)} s; whole file ~${estimate.toFixed(0)} s`);
-  if (estimate <= cfg.tsharkBudgetSeconds) return whole(runTshark(c.path, null, out));
+  if (estimate <= cfg.tsharkBudgetSeconds) return whole(runTshark(c.path, null, out, args));
   return { packetsTimed: cfg.tsharkProbePackets, secondsTimed: probe.seconds, lines: probe.lines, wholeFileSeconds: estimate, scaled: true };
 }
 
-function runTshark(path: string, count: number | null, outFile: string): TsharkRun {
-  const args = ['-n', '-r', path, ...(count === null ? [] : ['-c', String(count)]), ...FIELD_ARGS];
+function runTshark(path: string, count: number | null, outFile: string, fieldArgs: readonly string[]): TsharkRun {
+  const args = ['-n', '-r', path, ...(count === null ? [] : ['-c', String(count)]), ...fieldArgs];
   const fd = openSync(outFile, 'w');
   const t0 = process.hrtime.bigint();
   let r;

@@ -4,6 +4,7 @@ import { measureDecode, measureFraming, measurePending } from './measure';
 import type { IdentityRun } from './measure';
 import type { TcapLimits } from '../correlate/tcapDialogues';
 import { measureShipCollect, type ShipCollectParams } from './shipCollect';
+import { measureSpoolScale, type SpoolScaleParams } from './spoolScale';
 
 export interface FramingParams {
   path: string;
@@ -31,6 +32,8 @@ function run(step: string, params: string): unknown {
       const p = JSON.parse(params) as PendingParams;
       return measurePending(p.path, p.tcap);
     }
+    case 'spoolscale':
+      return measureSpoolScale(JSON.parse(params) as SpoolScaleParams);
     case 'shipcollect':
       return measureShipCollect(JSON.parse(params) as ShipCollectParams);
     default:

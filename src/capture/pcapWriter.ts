@@ -216,7 +216,8 @@ export class PcapWriter {
     this.bytes += n;
   }
 
-  private flush(): void {
+  /** Writes the buffered chunk to the file (readers then see every packet written so far). */
+  flush(): void {
     let off = 0;
     while (off < this.used) off += fs.writeSync(this.fd, this.chunk, off, this.used - off);
     this.used = 0;

@@ -9,6 +9,7 @@ import { collectMain, COLLECT_USAGE } from './collect';
 import { reportMain, REPORT_SUMMARY, REPORT_USAGE } from './report';
 import { devicesMain, DEVICES_SUMMARY, DEVICES_USAGE } from './devices';
 import { traceMain, TRACE_SUMMARY, TRACE_USAGE } from './trace';
+import { serveMain, SERVE_SUMMARY, SERVE_USAGE } from './serve';
 
 type Out = (s: string) => void;
 
@@ -33,7 +34,7 @@ export const COMMANDS: Record<string, Command> = {
     usage: REPLAY_USAGE,
     summary: 'Decodes capture files into the spool (dialogues, tunnels) and prints a summary.',
     // exit 3: replayed, but a capture file was damaged (reading it stopped there; README "Capture input")
-    run: (a, out) => (replayMain(a, out).capture.damaged > 0 ? 3 : 0),
+    run: async (a, out) => ((await replayMain(a, out)).capture.damaged > 0 ? 3 : 0),
   },
   run: {
     usage: RUN_USAGE,
@@ -54,14 +55,15 @@ export const COMMANDS: Record<string, Command> = {
   },
   collect: {
     usage: COLLECT_USAGE,
-    summary: 'The collector daemon: batches from the central queue into PostgreSQL, until SIGTERM; --requeue re-queues failed batches and exits.',
+    summary:
+      'The collector daemon: batches from the central queue into PostgreSQL (records and rollups), until SIGTERM; --requeue re-queues failed batches, --rebuild-rollups recomputes rollups from raw, --apply-retention drops old raw days, and exit.',
     run: collectMain,
     daemon: true,
   },
   devices: {
     usage: DEVICES_USAGE,
     summary: DEVICES_SUMMARY,
-    run: (a, out) => void devicesMain(a, out),
+    run: async (a, out) => void (await devicesMain(a, out)),
   },
   report: {
     usage: REPORT_USAGE,
@@ -72,6 +74,12 @@ export const COMMANDS: Record<string, Command> = {
     usage: TRACE_USAGE,
     summary: TRACE_SUMMARY,
     run: traceMain,
+  },
+  serve: {
+    usage: SERVE_USAGE,
+    summary: SERVE_SUMMARY,
+    run: serveMain,
+    daemon: true,
   },
 };
 

@@ -3,14 +3,16 @@ import { statSync } from 'node:fs';
 import type { Database } from 'better-sqlite3';
 import type { Config } from '../config/schema';
 import { IdentityProtector, loadOrCreateKey, type IdentityMode } from '../correlate/identities';
-import { Pipeline } from '../dispatch/pipeline';
+import { Pipeline, type PipelineOptions } from '../dispatch/pipeline';
+import { ShardDispatcher } from '../dispatch/shard';
+import type { RecordSink, TunnelSink } from '../correlate/record';
 import { openSpool } from '../spool/spool';
 import { REPLAY_FAIL_AFTER_MS, SpoolClient } from '../spool/spoolClient';
 import { AnomalySampler } from '../capture/anomalySampler';
 import { DEFAULT_GTP_PORTS, type GtpOptionsInput } from '../dispatch/gtp';
 import { loadActiveTunnels, TunnelCheckpoint } from '../spool/activeTunnels';
 import { ProbeMetrics, type MetricSources } from '../metrics/probeMetrics';
-import { loadNetworks } from '../correlate/networks';
+import { loadNetworks, type NetworkDirectory } from '../correlate/networks';
 
 /** Everything one capture source needs: spool, identity protection, pipeline. */
 export interface Probe {
@@ -24,6 +26,10 @@ export interface Probe {
   pipeline: Pipeline;
   ids: IdentityProtector;
   keyFile: string | null;
+  /** The records' way to the spool (metrics, then the writer): where shard workers' records go. */
+  sink: RecordSink & TunnelSink;
+  /** capture.workers > 1: the worker threads that correlate (null: this thread does it all). */
+  shards: ShardDispatcher | null;
 }
 
 function fileSize(p: string): number {
@@ -45,7 +51,7 @@ export function defaultKeyFile(spoolPath: string): string {
  * a spool that keeps failing for REPLAY_FAIL_AFTER_MS with nothing committed fails the command
  * (E_SPOOL `spool write failed: ...`), what was committed before staying intact.
  */
-export function buildProbe(cfg: Config, identities?: IdentityMode, source?: string, live = false): Probe {
+export function buildProbe(cfg: Config, identities?: IdentityMode, source?: string, live = false, workers = 1): Probe {
   // A bad networks file fails before the spool is touched.
   const networks = cfg.networks ? loadNetworks(cfg.networks.file) : null;
   const mode = identities ?? cfg.privacy.identities;
@@ -61,7 +67,6 @@ export function buildProbe(cfg: Config, identities?: IdentityMode, source?: stri
     cfg.spool.path,
     live ? { batchSize: cfg.spool.batchSize } : { batchSize: cfg.spool.batchSize, failAfterMs: REPLAY_FAIL_AFTER_MS, quiet: true },
   );
-  const l = cfg.limits;
   const dbg = cfg.debug;
   const sampler = dbg.anomalyPcap
     ? new AnomalySampler({ path: dbg.anomalyPcap, maxPerSecondPerLayer: dbg.anomalyPcapPerSecond, maxPackets: dbg.anomalyPcapMaxPackets })
@@ -72,11 +77,23 @@ export function buildProbe(cfg: Config, identities?: IdentityMode, source?: stri
   } as MetricSources;
   const metrics = new ProbeMetrics(metricSources, { site: cfg.site, source: source ?? '' });
   const sink = metrics.sink(writer);
-  const pipeline = new Pipeline(sink, ids, {
+  // capture.workers > 1: this thread dispatches, worker threads correlate (src/dispatch/shard.ts).
+  const shards = workers > 1 ? new ShardDispatcher({ workers, cfg, identities: mode, key, sink }) : null;
+  const pipeline = new Pipeline(sink, ids, { ...pipelineOptions(cfg, networks), tunnelSink: sink, sampler, shard: shards?.targets ?? null });
+  shards?.attach(pipeline);
+  metricSources.pipeline = pipeline;
+  return { cfg, db, writer, pipeline, ids, keyFile, metrics, metricSources, sink, shards };
+}
+
+/**
+ * The pipeline options the config gives (limits, ports, networks): the same for the capture
+ * thread's pipeline and for every shard worker's (src/dispatch/workers/shardWorker.ts).
+ */
+export function pipelineOptions(cfg: Config, networks: NetworkDirectory | null): PipelineOptions {
+  const l = cfg.limits;
+  return {
     site: cfg.site,
     networks,
-    tunnelSink: sink,
-    sampler,
     tcap: { maxPending: l.tcap.maxPending, idleTimeoutUs: l.tcap.idleTimeoutSeconds * 1e6 },
     sigtran: { xudtMaxMessages: l.xudt.maxMessages, xudtMaxBytes: l.xudt.maxBytes, xudtTimeoutUs: l.xudt.timeoutSeconds * 1e6 },
     gtp: gtpOptions(cfg),
@@ -99,9 +116,7 @@ export function buildProbe(cfg: Config, identities?: IdentityMode, source?: stri
         timeoutUs: l.sctp.timeoutSeconds * 1e6,
       },
     },
-  });
-  metricSources.pipeline = pipeline;
-  return { cfg, db, writer, pipeline, ids, keyFile, metrics, metricSources };
+  };
 }
 
 /** GTP ports (the IANA ones plus the configured extras) and limits from the config. */

@@ -10,14 +10,25 @@ import { buildSummary, captureWarning, formatSummary, type Summary } from './sum
 import { Layer } from '../metrics/layers';
 import { parseArgs, strOption } from './args';
 import { loadNetworks } from '../correlate/networks';
+import { MAX_WORKERS } from '../dispatch/shard';
 
-export const REPLAY_USAGE = 'usage: sigprobe replay <capture>... --spool <db> [--config <file>] [--identities raw|pseudonymize|drop] [--site <id>] [--networks <networks.yaml>] [--json]';
+export const REPLAY_USAGE = 'usage: sigprobe replay <capture>... --spool <db> [--config <file>] [--identities raw|pseudonymize|drop] [--site <id>] [--networks <networks.yaml>] [--workers <n>] [--json]';
 
 /** Packets handed to the pipeline per read() call (keeps the loop synchronous and tight). */
 const READ_BATCH = 65536;
+/** With --workers N > 1: packets between two hand-overs to the workers. */
+const SHARD_READ_BATCH = 4096;
 
-export function replayMain(argv: readonly string[], out: (s: string) => void): Summary {
-  const p = parseArgs(argv, { spool: 'string', config: 'string', identities: 'string', site: 'string', networks: 'string', json: 'flag' });
+/** --workers (or capture.workers): worker threads that correlate; 1 = this thread does everything. */
+export function workersOption(opt: string | undefined, cfgWorkers: number | undefined): number {
+  if (opt === undefined) return cfgWorkers ?? 1;
+  const n = Number(opt);
+  if (!/^\d+$/.test(opt) || n < 1 || n > MAX_WORKERS) throw new SigprobeError('E_USAGE', `--workers expects an integer from 1 to ${MAX_WORKERS}, got '${opt}'`);
+  return n;
+}
+
+export async function replayMain(argv: readonly string[], out: (s: string) => void): Promise<Summary> {
+  const p = parseArgs(argv, { spool: 'string', config: 'string', identities: 'string', site: 'string', networks: 'string', workers: 'string', json: 'flag' });
   if (p.positional.length === 0) throw new SigprobeError('E_USAGE', `no capture file given\n${REPLAY_USAGE}`);
   const cfgFile = strOption(p, 'config');
   const spoolOpt = strOption(p, 'spool');
@@ -36,6 +47,7 @@ export function replayMain(argv: readonly string[], out: (s: string) => void): S
     cfg.networks = { file: resolve(netOpt) };
     loadNetworks(cfg.networks.file);
   }
+  const workers = workersOption(strOption(p, 'workers'), cfg.capture?.workers);
   // Open every capture first: a bad argument fails before anything is written.
   const readers: PcapReader[] = [];
   try {
@@ -60,16 +72,21 @@ export function replayMain(argv: readonly string[], out: (s: string) => void): S
     for (const r of readers) r.close();
     throw e;
   }
-  const probe = buildProbe(cfg, idOpt as IdentityMode | undefined);
-  const { pipeline, writer, db } = probe;
+  const probe = buildProbe(cfg, idOpt as IdentityMode | undefined, undefined, false, workers);
+  const { pipeline, writer, db, shards } = probe;
   const firstId = (db.prepare('SELECT coalesce(max(id), 0) m FROM dialogues').get() as { m: number }).m;
   const started = new Date();
   const t0 = process.hrtime.bigint();
   const onPacket = pipeline.onPacket.bind(pipeline);
   for (const r of readers) {
     pipeline.setSource(basename(r.path));
-    while (r.read(onPacket, READ_BATCH) > 0) {
-      /* streaming: READ_BATCH packets at a time */
+    if (shards === null) {
+      while (r.read(onPacket, READ_BATCH) > 0) {
+        /* streaming: READ_BATCH packets at a time */
+      }
+    } else {
+      // Sharded: hand the batches over and let the workers' records in every few thousand packets.
+      while (r.read(onPacket, SHARD_READ_BATCH) > 0) await shards.pump();
     }
     r.close();
     // A damaged file (cut inside a record, a bogus block length, garbage appended) stops reading
@@ -81,6 +98,7 @@ export function replayMain(argv: readonly string[], out: (s: string) => void): S
     }
   }
   pipeline.finish('capture_end');
+  if (shards !== null) await shards.drain();
   writer.close();
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const summary = buildSummary(pipeline, db, firstId, readers.length, seconds, cfg.spool.path, readers);

@@ -1,6 +1,7 @@
 import { SigprobeError } from '../config/errors';
 import { loadConfig } from '../config/load';
 import { LiveCapture } from '../capture/live';
+import { PacketRing } from '../capture/packetRing';
 import { bpfFilter } from '../dispatch/bpf';
 import { buildProbe, keepGtpTunnels, restoreGtpTunnels } from './probe';
 import { applyReload } from './reload';
@@ -36,6 +37,11 @@ export function runMain(argv: readonly string[], out: (s: string) => void): Prom
   const cfg = loadConfig(cfgFile);
   const iface = strOption(p, 'interface') ?? cfg.capture?.interface;
   if (!iface) throw new SigprobeError('E_CONFIG', `${cfgFile}: capture.interface: required for 'run' (or pass --interface)`);
+  // Sharded correlation (src/dispatch/shard.ts) is replay-only in this version: the live stop
+  // would have to wait for the workers' last records before the spool closes.
+  if ((cfg.capture?.workers ?? 1) > 1) {
+    throw new SigprobeError('E_CONFIG', `${cfgFile}: capture.workers: ${cfg.capture?.workers} worker threads are supported by 'replay' only in this version; 'run' needs capture.workers: 1`);
+  }
   const log = createLogger('probe');
   const probe = buildProbe(cfg, undefined, iface, true);
   const { pipeline, writer, db, metrics, metricSources } = probe;
@@ -57,6 +63,8 @@ export function runMain(argv: readonly string[], out: (s: string) => void): Prom
   // Wall time (ms) of the latest packet: its libpcap timestamp comes from this host's clock, so
   // the packet path needs no clock read of its own.
   let lastPacketWall = Date.now();
+  // capture.packetRing (off by default): the packets kept for trace --pcap (src/capture/packetRing.ts)
+  const ring = PacketRing.fromConfig(cfg, iface);
   const capture = LiveCapture.open(
     {
       iface,
@@ -67,6 +75,7 @@ export function runMain(argv: readonly string[], out: (s: string) => void): Prom
     },
     (buf, start, capLen, origLen, tsUs, linkType, frame) => {
       lastPacketWall = tsUs / 1000;
+      ring?.write(buf, start, capLen, origLen, tsUs, linkType, frame);
       pipeline.onPacket(buf, start, capLen, origLen, tsUs, linkType, frame);
     },
   );
@@ -148,6 +157,7 @@ export function runMain(argv: readonly string[], out: (s: string) => void): Prom
         (metricsServer as Server | null)?.close();
         const st = capture.stats();
         capture.close();
+        ring?.close();
         // Every wait from here on ends within the drain period, even on a spool that keeps failing.
         writer.beginDrain(STOP_DRAIN_MS);
         // Active GTP tunnels outlive the probe: checkpointed for the next start, not closed as shutdown.

@@ -11,7 +11,7 @@ import { parseArgs, strOption } from './args';
 import { parseTime } from './report';
 
 export const TRACE_USAGE =
-  'usage: sigprobe trace (--imsi <imsi> | --msisdn <msisdn> | --pseudonym <p> | --gt <gt>) --spool <db> [<db> ...] [--from <time>] [--to <time>] [--format text|json|html] [--out <file>] [--pcap <out.pcapng>] [--captures <dir>[,<dir>...]] [--key-file <file> | --config <file>]';
+  'usage: sigprobe trace (--imsi <imsi> | --msisdn <msisdn> | --pseudonym <p> | --gt <gt>) (--spool <db> [<db> ...] | --central <config>) [--from <time>] [--to <time>] [--format text|json|html] [--out <file>] [--pcap <out.pcapng>] [--captures <dir>[,<dir>...]] [--key-file <file> | --config <file>]';
 
 export const TRACE_SUMMARY = `Every dialogue of one subscriber (or one node GT) in the spool files, in time order — MAP/CAP, Diameter, GTP-C —
 with the related records that carry no identity (GTP dialogues of its tunnels by TEID, Diameter relay legs by
@@ -23,8 +23,11 @@ end-to-end id) and its tunnels.
   --from/--to      request times, ISO-8601 UTC or epoch seconds
   --format         text (default: one line per dialogue), json (the spool rows), html (ladder diagram, one file)
   --out            write the output to this file instead of stdout
-  --pcap           also write the traced dialogues' packets (request and answer frames) as pcapng, read back from
-                   the capture files named in the records' source (searched in --captures, the spools' directory, cwd)
+  --central        read the central PostgreSQL store (the collector section of <config>) instead of spool files;
+                   a raw --imsi / --msisdn then needs --key-file (the probes' key)
+  --pcap           also write the traced dialogues' packets (every message of each: request, TCAP Continues, answer,
+                   retransmissions) as pcapng, read back from the capture files named in the records' source
+                   (searched in --captures, the spools' directory, cwd); a dialogue without its packets is a warning
 Exit 2 with a one-line message for a malformed identity, a missing key, or no records. README "Subscriber trace".`;
 
 /** Exit-2 input errors of trace (main.ts maps E_USAGE to 2). */
@@ -32,17 +35,22 @@ function bad(msg: string): SigprobeError {
   return new SigprobeError('E_USAGE', msg);
 }
 
-export function traceMain(argv: readonly string[], out: (s: string) => void): number {
+export function traceMain(argv: readonly string[], out: (s: string) => void): number | Promise<number> {
   const p = parseArgs(argv, {
     imsi: 'string', msisdn: 'string', pseudonym: 'string', gt: 'string', spool: 'string', from: 'string', to: 'string',
-    format: 'string', out: 'string', pcap: 'string', captures: 'string', 'key-file': 'string', config: 'string',
+    format: 'string', out: 'string', pcap: 'string', captures: 'string', 'key-file': 'string', config: 'string', central: 'string',
   });
+  const central = strOption(p, 'central');
   const first = strOption(p, 'spool');
-  if (first === undefined) throw bad(`--spool <db> is required\n${TRACE_USAGE}`);
-  const files = [first, ...p.positional].map((f) => resolve(f));
+  if (central !== undefined && (first !== undefined || p.positional.length > 0)) throw bad('give --spool <db> or --central <config>, not both');
+  if (first === undefined && central === undefined) throw bad('--spool <db> (or --central <config>) is required (see sigprobe trace --help)');
+  if (central !== undefined && !existsSync(central)) throw bad(`config ${resolve(central)} does not exist`);
+  const files = first !== undefined ? [first, ...p.positional].map((f) => resolve(f)) : [];
   for (const f of files) if (!existsSync(f)) throw bad(`spool ${f} does not exist`);
+  // the key next to the first spool by default; with --central, --key-file or --config
+  const keyBase = files[0] ?? null;
   const given = (['imsi', 'msisdn', 'pseudonym', 'gt'] as const).filter((k) => strOption(p, k) !== undefined);
-  if (given.length !== 1) throw bad(`give exactly one of --imsi, --msisdn, --pseudonym, --gt\n${TRACE_USAGE}`);
+  if (given.length !== 1) throw bad("give exactly one of --imsi, --msisdn, --pseudonym, --gt (see sigprobe trace --help)");
   const kind = given[0];
   const raw = (strOption(p, kind) as string).trim();
   const format = strOption(p, 'format') ?? 'text';
@@ -60,14 +68,14 @@ export function traceMain(argv: readonly string[], out: (s: string) => void): nu
   if (kind === 'imsi') {
     // E.212 §2.2: MCC (3) + MNC (2-3) + MSIN, at most 15 digits
     if (!/^\d{6,15}$/.test(raw)) throw bad(`--imsi expects 6 to 15 digits (E.212 IMSI), got ${raw.length} characters that are not`);
-    const ids = protector(p, files[0]);
+    const ids = protector(p, keyBase);
     selector = { kind: 'imsi', value: ids.protect('imsi', raw) as string };
     title = `IMSI ${raw}`;
   } else if (kind === 'msisdn') {
     // E.164 §6: country code + national number, at most 15 digits, no leading zero
     const digits = raw.replace(/^\+/, '');
     if (!/^[1-9]\d{5,14}$/.test(digits)) throw bad('--msisdn expects an international E.164 number: 6 to 15 digits, country code first (+ allowed), no leading 0');
-    const ids = protector(p, files[0]);
+    const ids = protector(p, keyBase);
     const ps = ids.protect('msisdn', digits) as string;
     const cc = digits.slice(0, e164CountryCodeLength(digits));
     // the subscriber-number GT forms of README Privacy: `<cc>:<pseudonym>`, or the raw GT in a raw spool
@@ -83,6 +91,7 @@ export function traceMain(argv: readonly string[], out: (s: string) => void): nu
     title = `GT ${raw}`;
   }
 
+  if (central !== undefined) return centralTrace(p, central, { selector, fromUs, toUs }, kind, format, title, out);
   const t0 = process.hrtime.bigint();
   const result = runTrace({ files, selector, fromUs, toUs });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
@@ -91,7 +100,47 @@ export function traceMain(argv: readonly string[], out: (s: string) => void): nu
     if (period && runTrace({ files, selector }).records.length > 0) throw bad(`no records of that ${kind}${period} (there are some outside it)`);
     throw bad(`no records of that ${kind}${period} in ${files.length === 1 ? files[0] : `${files.length} spool files`}${kind === 'imsi' || kind === 'msisdn' ? ' (is the key file the one the probe used?)' : ''}`);
   }
-  const body = render(result, format, title, files, ms);
+  return finish(p, result, format, title, `${files.length} spool file${files.length > 1 ? 's' : ''}`, files, ms, out);
+}
+
+/** `--central CONF`: the trace from the central store (src/trace/central.ts), the collector section of CONF. */
+async function centralTrace(
+  p: ReturnType<typeof parseArgs>, cfgFile: string, q: { selector: TraceSelector; fromUs?: number; toUs?: number },
+  kind: string, format: string, title: string, out: (s: string) => void,
+): Promise<number> {
+  // loaded here: pg costs every other command start-up time
+  const { loadCollectorConfig } = require('./collect') as typeof import('./collect');
+  const { collectorPool } = require('../collector/collector') as typeof import('../collector/collector');
+  const { runCentralTrace } = require('../trace/central') as typeof import('../trace/central');
+  const { cfg, pgPassword } = loadCollectorConfig(cfgFile);
+  const pool = collectorPool({ ...cfg, concurrency: 1 }, pgPassword);
+  try {
+    const t0 = process.hrtime.bigint();
+    let result: TraceResult;
+    try {
+      result = await runCentralTrace({ pool, schema: cfg.postgres.schema, ...q });
+    } catch (e) {
+      const m = (e as Error).message.split('\n')[0];
+      throw new SigprobeError('E_USAGE', `central store ${cfg.postgres.schema} (${cfgFile}): ${m}`);
+    }
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (result.records.length === 0) {
+      const period = q.fromUs !== undefined || q.toUs !== undefined ? ' in the period' : '';
+      if (period && (await runCentralTrace({ pool, schema: cfg.postgres.schema, selector: q.selector })).records.length > 0) {
+        throw bad(`no records of that ${kind}${period} (there are some outside it)`);
+      }
+      throw bad(`no records of that ${kind}${period} in the central store (schema ${cfg.postgres.schema})${kind === 'imsi' || kind === 'msisdn' ? ' (is the key file the one the probes used?)' : ''}`);
+    }
+    return finish(p, result, format, title, `central store ${cfg.postgres.schema}`, [], ms, out);
+  } finally {
+    await pool.end().catch(() => {});
+  }
+}
+
+function finish(
+  p: ReturnType<typeof parseArgs>, result: TraceResult, format: string, title: string, where: string, files: string[], ms: number, out: (s: string) => void,
+): number {
+  const body = render(result, format, title, where, ms);
   const outFile = strOption(p, 'out');
   if (outFile !== undefined) {
     const tmp = `${outFile}.tmp-${process.pid}`;
@@ -111,10 +160,10 @@ export function traceMain(argv: readonly string[], out: (s: string) => void): nu
   return 0;
 }
 
-function render(t: TraceResult, format: string, title: string, files: string[], ms: number): string {
+function render(t: TraceResult, format: string, title: string, where: string, ms: number): string {
   if (format === 'json') return JSON.stringify(t.records.map((r) => r.row), null, 1);
   if (format === 'html') {
-    const sub = `${t.records.length} dialogues, ${t.tunnels.length} tunnels; ${files.length} spool file${files.length > 1 ? 's' : ''}; ` +
+    const sub = `${t.records.length} dialogues, ${t.tunnels.length} tunnels; ${where}; ` +
       `${t.imsis.length === 1 ? `pseudonym ${t.imsis[0]}` : `${t.imsis.length} pseudonyms`}; generated by sigprobe trace in ${ms.toFixed(0)} ms`;
     return renderHtml(t, title, sub);
   }
@@ -122,7 +171,7 @@ function render(t: TraceResult, format: string, title: string, files: string[], 
 }
 
 /** The identity protector of the site: its key file (or raw when the config says identities: raw). */
-function protector(p: ReturnType<typeof parseArgs>, firstSpool: string): IdentityProtector {
+function protector(p: ReturnType<typeof parseArgs>, firstSpool: string | null): IdentityProtector {
   const cfgFile = strOption(p, 'config');
   let keyFile = strOption(p, 'key-file');
   let mode: IdentityMode = 'pseudonymize';
@@ -133,7 +182,8 @@ function protector(p: ReturnType<typeof parseArgs>, firstSpool: string): Identit
     keyFile = cfg.privacy.keyFile ?? defaultKeyFile(cfg.spool.path);
   }
   if (mode === 'raw') return new IdentityProtector('raw', null);
-  const kf = resolve(keyFile ?? defaultKeyFile(firstSpool));
+  if (keyFile === undefined && firstSpool === null) throw bad('a raw identity with --central needs the site key: --key-file <file> (or --config with privacy.keyFile), or give --pseudonym');
+  const kf = resolve(keyFile ?? defaultKeyFile(firstSpool as string));
   if (!existsSync(kf)) throw bad(`privacy key file ${kf} does not exist: the pseudonym of a raw identity needs the key the probe used (--key-file or --config)`);
   try {
     return new IdentityProtector('pseudonymize', loadOrCreateKey(kf, false));

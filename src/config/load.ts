@@ -33,6 +33,10 @@ export function parseConfig(text: string, file: string): Config {
   if (cfg.privacy.keyFile) cfg.privacy.keyFile = resolve(base, cfg.privacy.keyFile);
   if (cfg.debug.anomalyPcap) cfg.debug.anomalyPcap = resolve(base, cfg.debug.anomalyPcap);
   if (cfg.networks) cfg.networks.file = resolve(base, cfg.networks.file);
+  const ring = cfg.capture?.packetRing;
+  if (ring) ring.dir = ring.dir !== undefined ? resolve(base, ring.dir) : resolve(dirname(cfg.spool.path), 'packet-ring');
+  if (cfg.serve?.auth) cfg.serve.auth.passwordFile = resolve(base, cfg.serve.auth.passwordFile);
+  if (cfg.serve?.tls) cfg.serve.tls = { certFile: resolve(base, cfg.serve.tls.certFile), keyFile: resolve(base, cfg.serve.tls.keyFile) };
   return cfg;
 }
 

@@ -120,10 +120,10 @@ export const CollectorSectionSchema = z
       .object({ baseMs: positiveInt.default(1000), maxMs: positiveInt.default(60_000) })
       .strict()
       .default({}),
-    /** Day partitions older than this are dropped (0: keep everything). */
+    /** Raw day partitions older than this are dropped (0: keep everything); the rollups stay (raw_dropped_days). */
     retentionDays: z.number().int().min(0).default(0),
     /** Maintain the rollups (hourly dialogues/tunnels, device_day) in each batch's transaction (src/collector/rollups.ts). */
-    rollups: z.boolean().default(false), // work in progress: stays off until its migration is released
+    rollups: z.boolean().default(true),
     statsIntervalSeconds: positiveInt.default(10),
     logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     /** host:port of this daemon's Prometheus endpoint (GET /metrics); empty string: none. */
@@ -167,7 +167,23 @@ export const ConfigSchema = z
         filter: z.string().default('auto'),
         snaplen: positiveInt.max(262144).default(65535),
         bufferMiB: positiveInt.max(4096).default(64),
+        /** worker threads that correlate (src/dispatch/shard.ts); 1 = the capture thread does everything */
+        workers: positiveInt.max(64).default(1),
         promiscuous: z.boolean().default(true),
+        /** Rolling store of the captured packets (src/capture/packetRing.ts) for `trace --pcap`; absent: off. */
+        packetRing: z
+          .object({
+            /** default: packet-ring next to the spool; files go to <dir>/<site>/<interface>/ */
+            dir: z.string().min(1).optional(),
+            /** whole ring (pcapng + index files) at most; the oldest files are deleted beyond it */
+            maxBytes: positiveInt.default(1024 ** 3),
+            /** files whose last packet is older than this are deleted */
+            maxAgeSeconds: positiveInt.default(3600),
+            /** a ring file is closed and a new one started at this size (or a quarter of maxAgeSeconds) */
+            fileBytes: positiveInt.min(65536).default(64 * 1024 ** 2),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .optional(),
@@ -272,6 +288,18 @@ export const ConfigSchema = z
      */
     networks: z
       .object({ file: z.string().min(1) })
+      .strict()
+      .optional(),
+    /** `sigprobe serve`: the read-only web UI (src/serve). */
+    serve: z
+      .object({
+        /** host:port; default 127.0.0.1:8080 (--listen overrides) */
+        listen: z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, 'host:port').optional(),
+        /** HTTP basic auth: one user, its password in a file (one line, mode 0600) */
+        auth: z.object({ user: z.string().min(1).regex(/^[^:]+$/, 'no colon'), passwordFile: z.string().min(1) }).strict().optional(),
+        /** HTTPS with these PEM files */
+        tls: z.object({ certFile: z.string().min(1), keyFile: z.string().min(1) }).strict().optional(),
+      })
       .strict()
       .optional(),
     /** `sigprobe ship`: spool → Redis (BullMQ). */

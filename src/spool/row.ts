@@ -27,6 +27,12 @@ export const TUNNEL_COLUMNS = [
 
 export type RowValue = string | number | null;
 
+/** Columns whose values are near-unique per row: the row codec's batch dictionary skips them (rowCodec.ts). */
+const UNIQUE_COLUMNS = new Set(['imsi', 'msisdn', 'otid', 'dtid', 'called_gt', 'imei_tac']);
+/** Per column of DIALOGUE_COLUMNS / TUNNEL_COLUMNS: its strings repeat (dictionary-encoded in a batch). */
+export const DIALOGUE_DICTIONARY: readonly boolean[] = DIALOGUE_COLUMNS.map((c) => !UNIQUE_COLUMNS.has(c));
+export const TUNNEL_DICTIONARY: readonly boolean[] = TUNNEL_COLUMNS.map((c) => !UNIQUE_COLUMNS.has(c));
+
 /** Fills `row` (reused, length DIALOGUE_COLUMNS.length) with a record's values in column order. */
 export function toRow(r: DialogueRecord, row: RowValue[]): RowValue[] {
   row[0] = r.protocol; row[1] = r.procedure; row[2] = r.opcode; row[3] = r.status;

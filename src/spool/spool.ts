@@ -48,11 +48,16 @@ export function openSpool(path: string): Db {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
-    // Checkpoint every 16k pages (64 MiB of WAL) instead of 1k: with synchronous=NORMAL each
-    // checkpoint is an fsync, and measured here that alone took the insert rate from ~45k to
-    // ~67k rows/s. journal_size_limit truncates the WAL back after a checkpoint.
+    // Checkpoint every 16k pages (256 MiB of WAL with 16 KiB pages) instead of 1k: with
+    // synchronous=NORMAL each checkpoint is an fsync, and measured here that alone took the insert
+    // rate from ~45k to ~67k rows/s. journal_size_limit truncates the WAL file back to 64 MiB
+    // after a checkpoint (so it peaks at ~256 MiB, then shrinks).
     db.pragma('wal_autocheckpoint = 16384');
     db.pragma('journal_size_limit = 67108864');
+    // 64 MiB of page cache (default 2 MiB): the pages every insert touches — the table's last
+    // pages, the tails of dialogues_time and of each dialogues_proc group, the newest bucket of
+    // the imsi indexes (migration 5) — stay in memory. Measured with --spool-scale: 27 → 11 µs/row.
+    db.pragma('cache_size = -65536');
     migrate(db);
   } catch (e) {
     db.close();
@@ -109,14 +114,14 @@ export class SpoolWriter implements RecordSink, TunnelSink {
     const row: RowValue[] = new Array(DIALOGUE_COLUMNS.length);
     const trow: RowValue[] = new Array(TUNNEL_COLUMNS.length);
     this.insertMany = db.transaction((rows: DialogueRecord[]) => {
-      for (const r of rows) insD.run(toRow(r, row));
+      for (const r of rows) insD.run(...toRow(r, row));
     });
     this.insertTunnels = db.transaction((rows: TunnelRecord[]) => {
-      for (const t of rows) insT.run(tunnelToRow(t, trow));
+      for (const t of rows) insT.run(...tunnelToRow(t, trow));
     });
     this.insertRows = db.transaction((table: SpoolTable, each: (onRow: (row: RowValue[]) => void) => number) => {
       const st = table === SpoolTable.Tunnels ? insT : insD;
-      return each((r) => st.run(r));
+      return each((r) => st.run(...r));
     });
     const upsert = db.prepare('INSERT INTO gtp_active_tunnels (id, state) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state');
     const del = db.prepare('DELETE FROM gtp_active_tunnels WHERE id = ?');
@@ -128,7 +133,8 @@ export class SpoolWriter implements RecordSink, TunnelSink {
     this.writeBatch = db.transaction((parts: readonly RowPart[], ckpt: CheckpointDelta | null) => {
       for (const p of parts) {
         const st = p.table === SpoolTable.Tunnels ? insT : insD;
-        decodeRows(p.ab, (r) => st.run(r));
+        // spread, not the array: better-sqlite3 binds arguments ~30 % faster than array elements
+        decodeRows(p.ab, (r) => st.run(...r));
       }
       if (ckpt !== null) applyCheckpoint(ckpt);
     });

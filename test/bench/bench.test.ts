@@ -29,6 +29,12 @@ beforeAll(async () => {
 afterAll(() => rmSync(WORK, { recursive: true, force: true }));
 
 describe('bench --quick', () => {
+  it('prints the headline ratio first: full-path replay of the ipx capture ÷ tshark of the same file', () => {
+    const first = stdout.split('\n')[0];
+    expect(first).toMatch(/^full path: sigprobe replay \d+ packets\/s ÷ tshark fields \d+ packets\/s = [\d.]+× \(ipx capture, \d+ packets, 20000 dialogues; default settings; target ≥ 15×; load [\d. ]+\)$/);
+    expect(v('ratioFullPathTshark')).toBeCloseTo(v('fullPathPps') / v('ipxTsharkPps'), 1);
+  });
+
   it('prints a heading with the date, the machine and the commit', () => {
     expect(stdout).toMatch(/^## \d{4}-\d\d-\d\dT[\d:.]+Z — quick — .+, \d+ cores, [\d.]+ GiB RAM, node v\d+\.\d+\.\d+ — commit \S+$/m);
   });
@@ -55,6 +61,13 @@ describe('bench --quick', () => {
     expect(v('pendingDialogues')).toBeGreaterThan(45000);
     expect(v('pendingBytes')).toBeGreaterThan(100);
     expect(v('tsharkPacketsTimed')).toBe(v('capturePackets'));
+    // h: the ipx capture replayed whole; its spool rows come at a lower rate than its packets
+    expect(v('ipxPackets')).toBeGreaterThan(20000);
+    expect(v('fullPathRps')).toBeLessThan(v('fullPathPps'));
+    // s: the spool step reports each size's window; CPU µs/row is the inverse scale of rows/s
+    expect(v('spoolRpsSustained')).toBeGreaterThan(1000);
+    expect(v('spoolLastVsFirst')).toBeCloseTo((100 * v('spoolRpsLast')) / v('spoolRpsFirst'), -1);
+    expect(v('spoolCpuUsFirst')).toBeGreaterThan(0.1);
     // g: every record of the replay's spool reached PostgreSQL; the rate is records / wall time
     expect(v('shipCollectRecords')).toBeGreaterThanOrEqual(50000);
     expect(Math.abs(v('shipCollectRps') / (v('shipCollectRecords') / v('shipCollectSeconds')) - 1)).toBeLessThan(0.02);
