@@ -24,8 +24,8 @@ import { GTPV1_CAUSE_NAMES } from '../protocols/gtpv1c/constants';
 import { GTPV2_CAUSE_NAMES } from '../protocols/gtpv2c/constants';
 import { SigprobeError } from '../config/errors';
 import { BYTES_BUCKETS, DURATION_BUCKETS } from '../collector/rollups';
-import { percentilesOfRuns } from './compute';
-import { DEFAULTS, sql as defSql, stormMinutes, US } from './definitions';
+import { percentilesOfRuns, stormAnalysis } from './compute';
+import { DEFAULTS, sql as defSql, US } from './definitions';
 import type { CentralInfo, CentralSource, Percentiles, ReportModel } from './model';
 
 export type { CentralInfo, CentralSource };
@@ -540,22 +540,7 @@ async function compute(c: PoolClient, opts: CentralReportOptions): Promise<Repor
     counts[i] = num(r.n);
     failedPm[i] = num(r.f);
   }
-  const medians = new Array<number | null>(nMinutes).fill(null) as number[];
-  const verdicts = stormMinutes(counts, { k, windowMinutes: DEFAULTS.stormWindowMinutes, warmupMinutes: DEFAULTS.stormWarmupMinutes }, medians);
-  const inStorm = new Set(verdicts.map((v) => v.index));
-  let inN = 0;
-  let inF = 0;
-  let outN = 0;
-  let outF = 0;
-  for (let i = 0; i < nMinutes; i++) {
-    if (inStorm.has(i)) {
-      inN += counts[i];
-      inF += failedPm[i];
-    } else {
-      outN += counts[i];
-      outF += failedPm[i];
-    }
-  }
+  const { medians, verdicts, outN, outF, inN, inF, periodicity } = stormAnalysis(counts, failedPm, firstMinute, k);
   const storms: ReportModel['storms'] = [];
   if (verdicts.length > 0) {
     const ms = verdicts.map((v) => firstMinute + v.index);
@@ -568,19 +553,6 @@ async function compute(c: PoolClient, opts: CentralReportOptions): Promise<Repor
       storms.push({ minute: isoUtc(minute * US.minute), dialogues: v.count, ratio: v.ratio, median: v.median, devices, devices_share: ratio(devices, devTotal) });
     }
   }
-  const byMoh = new Map<number, number>();
-  for (const v of verdicts) {
-    const moh = (firstMinute + v.index) % 60;
-    byMoh.set(moh, (byMoh.get(moh) ?? 0) + 1);
-  }
-  const hoursWith = (moh: number) => {
-    let h = 0;
-    for (let m = firstMinute + DEFAULTS.stormWarmupMinutes; m <= lastMinute; m++) if (m % 60 === moh) h++;
-    return h;
-  };
-  const periodicity = [...byMoh.entries()]
-    .map(([minute_of_hour, n]) => ({ minute_of_hour, storm_minutes: n, hours: hoursWith(minute_of_hour) }))
-    .sort((a, b) => b.storm_minutes - a.storm_minutes || a.minute_of_hour - b.minute_of_hour);
 
   // ---- latency (t-digest per protocol × procedure × partner)
   const latency: ReportModel['latency'] = (

@@ -48,6 +48,48 @@ export function percentilesOfRuns(runs: readonly { v: number; n: number }[], sca
   return { p50: pick(50), p95: pick(95), p99: pick(99) };
 }
 
+/**
+ * The storm section's figures over per-minute counts (index 0 = firstMinute), one definition for
+ * the spool and the central report: the storm minutes (definitions.ts stormMinutes, with each
+ * minute's rolling median), the dialogues and failures inside and outside them, and the
+ * periodicity — storm minutes per minute of the hour, against the hours of the period that have
+ * that minute after the warm-up.
+ */
+export function stormAnalysis(counts: readonly number[], failed: readonly number[], firstMinute: number, k: number) {
+  const nMinutes = counts.length;
+  const lastMinute = firstMinute + nMinutes - 1;
+  const medians = new Array<number | null>(nMinutes).fill(null) as number[];
+  const verdicts = stormMinutes(counts as number[], { k, windowMinutes: DEFAULTS.stormWindowMinutes, warmupMinutes: DEFAULTS.stormWarmupMinutes }, medians);
+  const inStorm = new Set(verdicts.map((v) => v.index));
+  let inN = 0;
+  let inF = 0;
+  let outN = 0;
+  let outF = 0;
+  for (let i = 0; i < nMinutes; i++) {
+    if (inStorm.has(i)) {
+      inN += counts[i];
+      inF += failed[i];
+    } else {
+      outN += counts[i];
+      outF += failed[i];
+    }
+  }
+  const byMoh = new Map<number, number>();
+  for (const v of verdicts) {
+    const moh = (firstMinute + v.index) % 60;
+    byMoh.set(moh, (byMoh.get(moh) ?? 0) + 1);
+  }
+  const hoursWith = (moh: number) => {
+    let h = 0;
+    for (let m = firstMinute + DEFAULTS.stormWarmupMinutes; m <= lastMinute; m++) if (m % 60 === moh) h++;
+    return h;
+  };
+  const periodicity = [...byMoh.entries()]
+    .map(([minute_of_hour, n]) => ({ minute_of_hour, storm_minutes: n, hours: hoursWith(minute_of_hour) }))
+    .sort((a, b) => b.storm_minutes - a.storm_minutes || a.minute_of_hour - b.minute_of_hour);
+  return { medians, verdicts, inN, inF, outN, outF, periodicity };
+}
+
 const ratio = (a: number, b: number): number | null => (b > 0 ? a / b : null);
 
 /** Computes the report. Throws SigprobeError(E_REPORT_INPUT) on bad input. */
@@ -276,22 +318,7 @@ function compute(set: SpoolSet, opts: ReportOptions): ReportModel {
     .sort((a, b) => b.tunnels - a.tunnels || String(a.home_country).localeCompare(String(b.home_country)) || String(a.visited_country).localeCompare(String(b.visited_country)));
 
   // ---- 8: storms
-  const medians = new Array<number | null>(nMinutes).fill(null) as number[];
-  const verdicts = stormMinutes(counts, { k, windowMinutes: DEFAULTS.stormWindowMinutes, warmupMinutes: DEFAULTS.stormWarmupMinutes }, medians);
-  const inStorm = new Set(verdicts.map((v) => v.index));
-  let inN = 0;
-  let inF = 0;
-  let outN = 0;
-  let outF = 0;
-  for (let i = 0; i < nMinutes; i++) {
-    if (inStorm.has(i)) {
-      inN += counts[i];
-      inF += failed[i];
-    } else {
-      outN += counts[i];
-      outF += failed[i];
-    }
-  }
+  const { medians, verdicts, inN, inF, outN, outF, periodicity } = stormAnalysis(counts, failed, firstMinute, k);
   const storms = timed('storm devices', () =>
     verdicts.map((v) => {
       const minute = firstMinute + v.index;
@@ -299,20 +326,6 @@ function compute(set: SpoolSet, opts: ReportOptions): ReportModel {
       return { minute: isoUtc(minute * US.minute), dialogues: v.count, ratio: v.ratio, median: v.median, devices, devices_share: ratio(devices, devicesTotal) };
     }),
   );
-  // periodicity: storm minutes per minute of the hour, against the hours of the period that have that minute
-  const byMoh = new Map<number, number>();
-  for (const v of verdicts) {
-    const moh = (firstMinute + v.index) % 60;
-    byMoh.set(moh, (byMoh.get(moh) ?? 0) + 1);
-  }
-  const hoursWith = (moh: number) => {
-    let h = 0;
-    for (let m = firstMinute + DEFAULTS.stormWarmupMinutes; m <= lastMinute; m++) if (m % 60 === moh) h++;
-    return h;
-  };
-  const periodicity = [...byMoh.entries()]
-    .map(([minute_of_hour, n]) => ({ minute_of_hour, storm_minutes: n, hours: hoursWith(minute_of_hour) }))
-    .sort((a, b) => b.storm_minutes - a.storm_minutes || a.minute_of_hour - b.minute_of_hour);
 
   // ---- 9: latency (streamed: one group's runs in memory at a time)
   const latency: ReportModel['latency'] = [];
