@@ -49,6 +49,15 @@ export function reportMain(argv: readonly string[], out: (s: string) => void): n
   const files = [first, ...p.positional];
   const dir = strOption(p, 'out');
   if (dir === undefined) throw new SigprobeError('E_USAGE', `--out <dir> is required\n${REPORT_USAGE}`);
+  const params = reportParameters(p);
+  const t0 = Date.now();
+  const model = computeReport({ files, ...params });
+  printReport(writeReport(dir, model), model, t0, out);
+  return 0;
+}
+
+/** The options the spool and the central report share: period, site, definitions' parameters, customers, timings. */
+function reportParameters(p: ReturnType<typeof parseArgs>) {
   const num = (name: string, dflt: number, min: number) => {
     const v = strOption(p, name);
     if (v === undefined) return dflt;
@@ -60,19 +69,15 @@ export function reportMain(argv: readonly string[], out: (s: string) => void): n
   const to = strOption(p, 'to');
   const customers = (strOption(p, 'customers') ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
   for (const c of customers) if (!/^\d{3}-\d{2,3}$/.test(c)) throw new SigprobeError('E_USAGE', `--customers expects MCC-MNC values (214-07), got '${c}'`);
-  const t0 = Date.now();
-  const model = computeReport({
-    files,
+  return {
     fromUs: from !== undefined ? parseTime('from', from) : undefined,
     toUs: to !== undefined ? parseTime('to', to) : undefined,
     site: strOption(p, 'site'),
     sorWindowSeconds: num('sor-window', DEFAULTS.sorWindowSeconds, 0),
     stormK: num('storm-k', DEFAULTS.stormK, 0),
     customers,
-    log: p.options.has('timings') ? (s) => process.stderr.write(s + '\n') : undefined,
-  });
-  printReport(writeReport(dir, model), model, t0, out);
-  return 0;
+    log: p.options.has('timings') ? (s: string) => void process.stderr.write(s + '\n') : undefined,
+  };
 }
 
 function printReport(w: { html: string; json: string }, model: ReportModel, t0: number, out: (s: string) => void): void {
@@ -96,21 +101,7 @@ async function centralMain(p: ReturnType<typeof parseArgs>, out: (s: string) => 
   if (cfgFile === undefined) throw new SigprobeError('E_USAGE', `--central needs --config <central.yaml> (its collector section)\n${REPORT_USAGE}`);
   const dir = strOption(p, 'out') ?? '';
   if (dir === '' && !p.options.has('setup-regions')) throw new SigprobeError('E_USAGE', `--out <dir> is required\n${REPORT_USAGE}`);
-  const num = (name: string, dflt: number, min: number) => {
-    const v = strOption(p, name);
-    if (v === undefined) return dflt;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < min) throw new SigprobeError('E_USAGE', `--${name} expects a number ≥ ${min}, got '${v}'`);
-    return n;
-  };
-  const from = strOption(p, 'from');
-  const to = strOption(p, 'to');
-  const customers = (strOption(p, 'customers') ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
-  for (const c of customers) if (!/^\d{3}-\d{2,3}$/.test(c)) throw new SigprobeError('E_USAGE', `--customers expects MCC-MNC values (214-07), got '${c}'`);
-  const fromUs = from !== undefined ? parseTime('from', from) : undefined;
-  const toUs = to !== undefined ? parseTime('to', to) : undefined;
-  const sorWindowSeconds = num('sor-window', DEFAULTS.sorWindowSeconds, 0);
-  const stormK = num('storm-k', DEFAULTS.stormK, 0);
+  const params = reportParameters(p);
   // loaded here: pg costs every other command start-up time
   const { loadCollectorConfig } = require('./collect') as typeof import('./collect');
   const { collectorPool } = require('../collector/collector') as typeof import('../collector/collector');
@@ -135,15 +126,9 @@ async function centralMain(p: ReturnType<typeof parseArgs>, out: (s: string) => 
     const model = await computeCentralReport({
       pool,
       schema: cfg.postgres.schema,
-      fromUs,
-      toUs,
-      site: strOption(p, 'site'),
-      sorWindowSeconds,
-      stormK,
-      customers,
+      ...params,
       rollupsOnly: p.options.has('rollups-only'),
       label: cfgFile,
-      log: p.options.has('timings') ? (s) => process.stderr.write(s + '\n') : undefined,
     });
     printReport(writeReport(dir, model), model, t0, out);
     return 0;
