@@ -14,15 +14,13 @@
  */
 import type { Pool } from 'pg';
 import { CENTRAL_COLUMNS } from '../collector/schema';
-import type { JoinReason, SpoolRow, TraceQuery, TraceRecord, TraceResult, TraceTunnel } from './query';
+import { E2E_WINDOW_US, timeOf, tunnelJoinSpan, type JoinReason, type SpoolRow, type TraceQuery, type TraceRecord, type TraceResult, type TraceTunnel } from './query';
 
 export interface CentralTraceQuery extends Omit<TraceQuery, 'files'> {
   pool: Pool;
   schema: string;
 }
 
-const E2E_WINDOW_US = 60_000_000;
-const OPEN_TUNNEL_TAIL_US = 3_600_000_000;
 
 /** the record columns as spool rows: bigint → float8 (µs times < 2^53), record_id → id */
 function selectList(table: 'dialogues' | 'tunnels'): string {
@@ -43,10 +41,6 @@ function tsParam(us: number): string {
 function ident(s: string): string {
   if (!/^[a-z_][a-z0-9_]*$/.test(s)) throw new Error(`schema name '${s}' is not a plain identifier`);
   return s;
-}
-
-function timeOf(r: SpoolRow): number {
-  return (r.req_time_us ?? r.rsp_time_us ?? 0) as number;
 }
 
 /** Runs the trace against the central store; rows in time order, like runTrace. */
@@ -118,10 +112,7 @@ export async function runCentralTrace(q: CentralTraceQuery): Promise<TraceResult
     }
     const lastOfDevice = records.reduce((m, r) => Math.max(m, timeOf(r.row)), 0);
     for (const t of tun) {
-      const start = t.create_time_us as number;
-      const followed = t.end_reason === 'idle_timeout' || t.end_reason === 'evicted' || t.end_reason === 'capture_end' || t.end_reason === 'shutdown';
-      const real = followed ? null : (t.end_time_us as number | null);
-      const end = real ?? Math.max(start, (t.end_time_us as number | null) ?? 0, (t.last_user_us as number | null) ?? 0, lastOfDevice) + OPEN_TUNNEL_TAIL_US;
+      const { start, end } = tunnelJoinSpan(t, lastOfDevice);
       add(
         await run(
           `SELECT ${D} FROM ${s}.dialogues WHERE ts >= ${TS('$1')} AND ts <= ${TS('$2')} AND req_time_us IS NOT NULL AND imsi IS NULL AND protocol = $3

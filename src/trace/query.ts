@@ -65,7 +65,7 @@ export interface TraceResult {
 }
 
 /** Diameter legs of one request are joined within this time of each other (relay hops take ms). */
-const E2E_WINDOW_US = 60_000_000;
+export const E2E_WINDOW_US = 60_000_000;
 /** A tunnel without an end (capture end, still active) is followed this long after its last known record. */
 const OPEN_TUNNEL_TAIL_US = 3_600_000_000;
 
@@ -82,8 +82,23 @@ export function openTraceSpool(file: string): Db {
   return openSpoolForReading(file, NEEDS);
 }
 
-function timeOf(r: SpoolRow): number {
+/** a record's place in the trace: its request time, an orphan's answer time */
+export function timeOf(r: SpoolRow): number {
   return (r.req_time_us ?? r.rsp_time_us ?? 0) as number;
+}
+
+/**
+ * The span in which a tunnel's GTP dialogues without an IMSI join the trace: from its create to
+ * its end; a tunnel the probe stopped following (idle, evicted, capture end, shutdown) may still
+ * get its Delete later, so it is followed like an open one, until OPEN_TUNNEL_TAIL_US after the
+ * last thing known of it or of the device (`lastOfDevice`).
+ */
+export function tunnelJoinSpan(t: SpoolRow, lastOfDevice: number): { start: number; end: number } {
+  const start = t.create_time_us as number;
+  const followed = t.end_reason === 'idle_timeout' || t.end_reason === 'evicted' || t.end_reason === 'capture_end' || t.end_reason === 'shutdown';
+  const real = followed ? null : (t.end_time_us as number | null);
+  const end = real ?? Math.max(start, (t.end_time_us as number | null) ?? 0, (t.last_user_us as number | null) ?? 0, lastOfDevice) + OPEN_TUNNEL_TAIL_US;
+  return { start, end };
 }
 
 /** Runs the trace over every file; rows in time order (request time, orphans at their answer). */
@@ -169,12 +184,7 @@ function traceOne(
   // §6 / TS 29.274 §5.5) — the SGSN's or GGSN's of the tunnel — sent to that node's address.
   const lastOfDevice = records.reduce((m, r) => Math.max(m, timeOf(r.row)), 0);
   for (const t of tun) {
-    const start = t.create_time_us as number;
-    // a tunnel the probe stopped following (idle, evicted, capture end, shutdown) may still get its
-    // Delete later: followed like an open one
-    const followed = t.end_reason === 'idle_timeout' || t.end_reason === 'evicted' || t.end_reason === 'capture_end' || t.end_reason === 'shutdown';
-    const real = followed ? null : (t.end_time_us as number | null);
-    const end = real ?? Math.max(start, (t.end_time_us as number | null) ?? 0, (t.last_user_us as number | null) ?? 0, lastOfDevice) + OPEN_TUNNEL_TAIL_US;
+    const { start, end } = tunnelJoinSpan(t, lastOfDevice);
     const rows = run(
       `SELECT * FROM dialogues INDEXED BY dialogues_time WHERE req_time_us >= ? AND req_time_us <= ? AND imsi IS NULL AND protocol = ?
          AND ((teid = ? AND dst_ip = ?) OR (teid = ? AND dst_ip = ?))`,
