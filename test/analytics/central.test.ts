@@ -14,13 +14,13 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { Pool } from 'pg';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReportModel } from '../../src/analytics/model';
 import { BatchStore, migrateCentral } from '../../src/collector/store';
 import { BATCH_VERSION, ENCODINGS, SHIP_TABLES, type BatchHeader } from '../../src/ship/batch';
 import { SpoolTableSource } from '../../src/ship/spoolSource';
 import { PgServer, serversMissing } from '../helpers/servers';
+import { openBrowser, watchPage } from '../helpers/chromium';
 
 const MAIN = resolve(__dirname, '../../dist/cli/main.js');
 const sp = (...args: string[]) => spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', timeout: 300_000 });
@@ -165,23 +165,10 @@ describe.skipIf(missing !== null)('report --central = report --spool', () => {
   }, 120_000);
 
   it.skipIf(!existsSync('/usr/bin/chromium'))('the central report.html renders in headless Chromium (no error, no network, says HyperLogLog)', async () => {
-    const profile = mkdtempSync(join(tmpdir(), 'sp-chromium-'));
-    const ctx = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1400, height: 900 },
-    });
+    const ctx = await openBrowser({ deviceScaleFactor: 1 });
     try {
       const page = ctx.pages()[0] ?? (await ctx.newPage());
-      const problems: string[] = [];
-      page.on('console', (msg) => {
-        if (msg.type() === 'error' || msg.type() === 'warning') problems.push(`${msg.type()}: ${msg.text()}`);
-      });
-      page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-      page.on('request', (r) => {
-        if (!r.url().startsWith('file:') && !r.url().startsWith('data:')) problems.push(`request ${r.url()}`);
-      });
+      const { problems, requests } = watchPage(page);
       await page.goto(pathToFileURL(join(dir, 'central', 'report.html')).href);
       await page.waitForFunction(() => (window as unknown as { __reportReady?: boolean }).__reportReady === true, null, { timeout: 30_000 });
       const st = await page.evaluate(() => ({
@@ -189,6 +176,7 @@ describe.skipIf(missing !== null)('report --central = report --spool', () => {
         charts: document.querySelectorAll('[data-chart] canvas, [data-chart] svg').length,
       }));
       expect(problems).toEqual([]);
+      expect(requests).toEqual([]);
       expect(st.meta).toMatch(/central store \(schema c; rollups\)/);
       expect(st.meta).toMatch(/HyperLogLog ±2\.3 %/);
       expect(st.charts).toBeGreaterThan(5);

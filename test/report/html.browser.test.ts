@@ -9,14 +9,13 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { ReportModel } from '../../src/analytics/model';
 import { writeRichSpool } from './richSpool';
+import { CHROMIUM, openBrowser, watchPage } from '../helpers/chromium';
 import { buildSpool, lu, T0 } from '../analytics/spoolBuild';
 
 const MAIN = resolve(__dirname, '../../dist/cli/main.js');
-const CHROMIUM = '/usr/bin/chromium';
 const SHOT = resolve(__dirname, '__screenshots__/report.png');
 const SECTIONS = ['traffic', 'devices', 'matrix', 'errors', 'sor', 'data', 'silent', 'storms', 'latency'];
 
@@ -51,26 +50,10 @@ describe.skipIf(!existsSync(CHROMIUM))('report.html in headless Chromium', () =>
   });
 
   it('renders every section with data, no console error, no network, and keeps a screenshot', async () => {
-    const profile = mkdtempSync(join(tmpdir(), 'sp-chromium-'));
-    const ctx = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1400, height: 900 },
-      // half scale: the whole page in a PNG small enough to keep in the repository
-      deviceScaleFactor: 0.5,
-    });
+    const ctx = await openBrowser();
     try {
       const page = ctx.pages()[0] ?? (await ctx.newPage());
-      const problems: string[] = [];
-      const requests: string[] = [];
-      page.on('console', (msg) => {
-        if (msg.type() === 'error' || msg.type() === 'warning') problems.push(`${msg.type()}: ${msg.text()}`);
-      });
-      page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-      page.on('request', (r) => {
-        if (!r.url().startsWith('file:') && !r.url().startsWith('data:')) requests.push(r.url());
-      });
+      const { problems, requests } = watchPage(page);
       await page.goto(pathToFileURL(join(out, 'report.html')).href);
       await page.waitForFunction(() => (window as unknown as { __reportReady?: boolean }).__reportReady === true, null, { timeout: 30_000 });
       const state = await page.evaluate((ids) => {
@@ -115,17 +98,10 @@ describe.skipIf(!existsSync(CHROMIUM))('report.html in headless Chromium', () =>
     const o = join(dir, 'small');
     const r = spawnSync(process.execPath, [MAIN, 'report', '--spool', small, '--out', o], { encoding: 'utf8', timeout: 120_000 });
     expect(r.status, r.stderr).toBe(0);
-    const profile = mkdtempSync(join(tmpdir(), 'sp-chromium-'));
-    const ctx = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const ctx = await openBrowser();
     try {
       const page = ctx.pages()[0] ?? (await ctx.newPage());
-      const problems: string[] = [];
-      page.on('console', (msg) => msg.type() === 'error' && problems.push(msg.text()));
-      page.on('pageerror', (e) => problems.push(e.message));
+      const { problems } = watchPage(page);
       await page.goto(pathToFileURL(join(o, 'report.html')).href);
       await page.waitForFunction(() => (window as unknown as { __reportReady?: boolean }).__reportReady === true, null, { timeout: 30_000 });
       const counts = await page.evaluate(() => ({

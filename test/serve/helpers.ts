@@ -1,13 +1,10 @@
 /** Test helpers of test/serve: the built CLI's `serve` as a child process, headless Chromium. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { resolve } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { openBrowser, watchPage } from '../helpers/chromium';
 
 const MAIN = resolve(__dirname, '../../dist/cli/main.js');
-const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 export interface Served {
   child: ChildProcess;
@@ -43,26 +40,12 @@ export async function startServe(args: string[]): Promise<Served> {
   };
 }
 
-export async function browser(opts: { ignoreHTTPSErrors?: boolean; httpCredentials?: { username: string; password: string } } = {}): Promise<BrowserContext> {
-  const profile = mkdtempSync(join(tmpdir(), 'sp-chromium-'));
-  return chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1400, height: 900 },
-    deviceScaleFactor: 0.5, // half scale: PNGs small enough to keep in the repository
-    acceptDownloads: true,
-    ...opts,
-  });
+export function browser(opts: { ignoreHTTPSErrors?: boolean; httpCredentials?: { username: string; password: string } } = {}): Promise<BrowserContext> {
+  return openBrowser({ acceptDownloads: true, ...opts });
 }
 
-/** console errors / warnings and page errors of a page */
+/** console errors / warnings and page errors of a page (its requests go to the served UI) */
 export function watch(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  return problems;
+  return watchPage(page).problems;
 }
 

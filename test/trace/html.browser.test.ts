@@ -5,15 +5,13 @@
  * dialogues (drawn: a visible line), the tunnels' bars; a screenshot is kept in
  * test/trace/__screenshots__/trace.png.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { CHROMIUM, openBrowser, watchPage } from '../helpers/chromium';
 import { buildWorld, cli } from './fixture';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOT = resolve(__dirname, '__screenshots__/trace.png');
 
 describe.skipIf(!existsSync(CHROMIUM))('trace.html in headless Chromium', () => {
@@ -30,25 +28,10 @@ describe.skipIf(!existsSync(CHROMIUM))('trace.html in headless Chromium', () => 
   });
 
   it('the ladder is drawn: an arrow per request and per answer, no console error, screenshot kept', async () => {
-    const profile = mkdtempSync(join(tmpdir(), 'sp-chromium-'));
-    const ctx = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1400, height: 900 },
-      deviceScaleFactor: 0.5,
-    });
+    const ctx = await openBrowser();
     try {
       const page = ctx.pages()[0] ?? (await ctx.newPage());
-      const problems: string[] = [];
-      const requests: string[] = [];
-      page.on('console', (m) => {
-        if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
-      });
-      page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-      page.on('request', (r) => {
-        if (!r.url().startsWith('file:') && !r.url().startsWith('data:')) requests.push(r.url());
-      });
+      const { problems, requests } = watchPage(page);
       await page.goto(pathToFileURL(html).href);
       const st = await page.evaluate(() => {
         const arrows = [...document.querySelectorAll('#ladder g.arrow')];
