@@ -55,19 +55,8 @@ async function sharded(files: string[], workers: number, opts: Partial<PipelineO
 
 function single(files: string[], opts: Partial<PipelineOptions>) {
   const tunnels: TunnelRecord[] = [];
-  const records: DialogueRecord[] = [];
-  const p = new Pipeline({ write: (r) => records.push(r) }, KEY, { site: 'test', ...opts, tunnelSink: { writeTunnel: (t) => tunnels.push(t) } });
-  const onPacket = p.onPacket.bind(p);
-  for (const f of files) {
-    const r = PcapReader.open(f);
-    p.setSource(f);
-    while (r.read(onPacket, 65536) > 0) {
-      /* stream */
-    }
-    r.close();
-  }
-  p.finish('capture_end');
-  return { records, tunnels, pipeline: p };
+  const { records, pipeline } = replayRecords(files, { ...opts, tunnelSink: { writeTunnel: (t) => tunnels.push(t) } }, KEY);
+  return { records, tunnels, pipeline };
 }
 
 const rows = (a: object[]) => a.map((x) => JSON.stringify(Object.entries(x).sort(([k1], [k2]) => (k1 < k2 ? -1 : 1)))).sort();

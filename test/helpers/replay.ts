@@ -4,10 +4,14 @@ import type { DialogueRecord } from '../../src/correlate/record';
 import { Pipeline, type PipelineOptions } from '../../src/dispatch/pipeline';
 import type { OracleRow } from './oracle';
 
-/** Replays capture files through a fresh pipeline (raw identities) and returns the records. */
-export function replayRecords(files: string[], opts: Partial<PipelineOptions> = {}): { records: DialogueRecord[]; pipeline: Pipeline } {
+/** Replays capture files through a fresh pipeline (raw identities unless `ids` says otherwise) and returns the records. */
+export function replayRecords(
+  files: string[],
+  opts: Partial<PipelineOptions> = {},
+  ids: IdentityProtector = new IdentityProtector('raw', null),
+): { records: DialogueRecord[]; pipeline: Pipeline } {
   const records: DialogueRecord[] = [];
-  const p = new Pipeline({ write: (r) => records.push(r) }, new IdentityProtector('raw', null), { site: 'test', ...opts });
+  const p = new Pipeline({ write: (r) => records.push(r) }, ids, { site: 'test', ...opts });
   const onPacket = p.onPacket.bind(p);
   for (const f of files) {
     const r = PcapReader.open(f);
