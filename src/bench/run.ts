@@ -20,6 +20,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs, strOption, type ParsedArgs } from '../cli/args';
+import { SigprobeError } from '../config/errors';
 import { ensureCapture } from './captures';
 import type { Capture } from './captures';
 import { FULL, QUICK, captureSpecs } from './config';
@@ -186,9 +187,22 @@ function main(argv: readonly string[]): void {
   log(`total ${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(0)} s`);
 }
 
+/** The usage is the header comment's option list, printed by `--help`. */
+const USAGE = `usage: node dist/bench/run.js [--quick] [--profile] [--no-append] [--work DIR] [--sizes 1M,10M,50M]
+  [--headline | --ship | --spool-scale | --central | --trace | --trace-central | --devices]   (see src/bench/run.ts and bench/RESULTS.md)
+`;
+
 try {
-  main(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) process.stdout.write(USAGE);
+  else main(argv);
 } catch (e) {
-  process.stderr.write(`bench: ${(e as Error).stack ?? String(e)}\n`);
-  process.exitCode = 1;
+  // A bad option is the user's mistake: one line, exit 2 (as every sigprobe command); anything else is a bench failure.
+  if (e instanceof SigprobeError) {
+    process.stderr.write(`sigprobe: ${e.message}\n`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(`bench: ${(e as Error).stack ?? String(e)}\n`);
+    process.exitCode = 1;
+  }
 }
