@@ -20,7 +20,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs, strOption, type ParsedArgs } from '../cli/args';
-import { SigprobeError } from '../config/errors';
+import { reportFailure } from '../config/errors';
 import { ensureCapture } from './captures';
 import type { Capture } from './captures';
 import { FULL, QUICK, captureSpecs } from './config';
@@ -187,22 +187,17 @@ function main(argv: readonly string[]): void {
   log(`total ${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(0)} s`);
 }
 
-/** The usage is the header comment's option list, printed by `--help`. */
-const USAGE = `usage: node dist/bench/run.js [--quick] [--profile] [--no-append] [--work DIR] [--sizes 1M,10M,50M]
-  [--headline | --ship | --spool-scale | --central | --trace | --trace-central | --devices]   (see src/bench/run.ts and bench/RESULTS.md)
-`;
+/** `--help`: the options of the header comment; the steps that run alone are OPTIONAL_STEPS' flags, and `--devices`. */
+function usage(): string {
+  const steps = [...OPTIONAL_STEPS.map((st) => `--${st.flag}`), '--devices'].join(' | ');
+  return `usage: node dist/bench/run.js [--quick] [--profile] [--no-append] [--work DIR] [--sizes 1M,10M,50M]\n  [${steps}]   (see src/bench/run.ts and bench/RESULTS.md)\n`;
+}
 
 try {
   const argv = process.argv.slice(2);
-  if (argv.includes('--help') || argv.includes('-h')) process.stdout.write(USAGE);
+  if (argv.includes('--help') || argv.includes('-h')) process.stdout.write(usage());
   else main(argv);
 } catch (e) {
-  // A bad option is the user's mistake: one line, exit 2 (as every sigprobe command); anything else is a bench failure.
-  if (e instanceof SigprobeError) {
-    process.stderr.write(`sigprobe: ${e.message}\n`);
-    process.exitCode = 2;
-  } else {
-    process.stderr.write(`bench: ${(e as Error).stack ?? String(e)}\n`);
-    process.exitCode = 1;
-  }
+  // The same line and exit code as every sigprobe command: a bad option exits 2.
+  process.exitCode = reportFailure(e);
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { SigprobeError } from '../config/errors';
+import { SigprobeError, reportFailure } from '../config/errors';
 import { wantsHelp } from './args';
 import { replayMain, REPLAY_USAGE } from './replay';
 import { runMain, RUN_USAGE } from './run';
@@ -128,13 +128,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         throw new SigprobeError('E_USAGE', `unknown command '${cmd}'\n${usage()}`);
     }
   } catch (e) {
-    const err = e as Error & { code?: string };
-    if (e instanceof SigprobeError || (typeof err.code === 'string' && err.code.startsWith('E_'))) {
-      process.stderr.write(`sigprobe: ${err.message}\n`);
-      return err.code === 'E_USAGE' || err.code === 'E_REPORT_INPUT' || err.code === 'E_CONFIG' || err.code === 'E_CAPTURE_OPEN' || err.code === 'E_NOT_A_CAPTURE' || err.code === 'E_LINKTYPE' ? 2 : 1;
-    }
-    process.stderr.write(`sigprobe: internal error: ${err.stack ?? String(e)}\n`);
-    return 1;
+    return reportFailure(e);
   }
 }
 
